@@ -1,0 +1,68 @@
+# `make run` serves Guichet with the Poitiers set-up; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+# The demo serves plain HTTP on loopback; production sets GUICHET_HTTPS=1 (the default).
+RUN_ENV := GUICHET_HTTPS=0 GUICHET_DEMO=1
+
+.PHONY: help run test deps dev-deps system-deps node-deps messages static lint format clean
+
+help:
+	@echo "make run    - install, migrate, load the Poitiers set-up and serve on http://$(HOST):$(PORT)"
+	@echo "make test   - the whole suite (installs Debian packages it needs when run as root)"
+	@echo "make lint   - ruff check + format check; make format - rewrite with ruff"
+
+$(VENV)/.deps: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(VENV)/.deps $@
+
+deps: $(VENV)/.deps
+dev-deps: $(VENV)/.dev-deps
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+node-deps: node_modules/.installed
+
+system-deps:
+	@scripts/system-deps
+
+messages: deps
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+static: deps
+	$(PY) manage.py collectstatic --noinput -v0
+
+run: deps messages static
+	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
+	$(RUN_ENV) $(PY) manage.py load_setup
+	$(RUN_ENV) $(VENV)/bin/gunicorn guichet.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--no-control-socket --access-logfile - --forwarded-allow-ips=127.0.0.1
+
+test: system-deps dev-deps node-deps messages
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run -v0
+	$(VENV)/bin/pytest
+
+lint: dev-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: dev-deps
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf staticfiles artifacts .pytest_cache
+	find . -name '*.mo' -not -path './.venv/*' -delete

@@ -1,0 +1,56 @@
+from django.contrib import admin, messages
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import models
+
+
+class DomainInline(admin.TabularInline):
+    model = models.MailDomain
+    extra = 0
+
+
+@admin.register(models.Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ["name_fr", "slug", "directory", "support_url"]
+
+
+@admin.register(models.Platform)
+class PlatformAdmin(admin.ModelAdmin):
+    list_display = ["name", "webmail_url", "is_confirmed", "institution"]
+    actions = ["confirm_url"]
+
+    @admin.display(boolean=True, description=_("adresse confirmée"))
+    def is_confirmed(self, obj):
+        return obj.url_confirmed
+
+    @admin.action(description=_("Confirmer l'adresse du webmail (vérifiée auprès de l'établissement)"))
+    def confirm_url(self, request, queryset):
+        count = 0
+        for platform in queryset.exclude(confirmed_url=F("webmail_url")):
+            platform.confirmed_url = platform.webmail_url
+            platform.save(update_fields=["confirmed_url"])
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%d adresse confirmée.", "%d adresses confirmées.", count) % count,
+            messages.SUCCESS,
+        )
+
+
+@admin.register(models.Public)
+class PublicAdmin(admin.ModelAdmin):
+    list_display = ["name_fr", "platform", "institution", "identifier_example"]
+    inlines = [DomainInline]
+
+
+@admin.register(models.Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["label_fr", "order"]
+    filter_horizontal = ["publics"]
+
+
+@admin.register(models.FaqEntry)
+class FaqEntryAdmin(admin.ModelAdmin):
+    list_display = ["question_fr", "order"]

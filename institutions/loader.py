@@ -1,0 +1,395 @@
+"""Load the institution set-up file (YAML) into the database, idempotently.
+
+Errors name the file, the line and the field, so whoever edits the file can fix it alone.
+Rows are written only where something changed, so loading the same file twice leaves the
+database exactly as it was (the set-up revision included).
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import transaction
+from django.db.models import Model
+
+from . import models
+
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
+
+
+class SetupError(Exception):
+    def __init__(self, path: Path, line: int, field: str, message: str):
+        self.path, self.line, self.field = path, line, field
+        super().__init__(f"{path}, ligne {line}, champ « {field} » : {message}")
+
+
+@dataclass
+class _Node:
+    """A YAML node with where it stands, so every error can point at its line."""
+
+    node: yaml.Node
+    where: str
+    path: Path
+
+    @property
+    def line(self) -> int:
+        return self.node.start_mark.line + 1
+
+    def fail(self, message: str, field: str | None = None) -> SetupError:
+        return SetupError(self.path, self.line, field or self.where, message)
+
+    def mapping(self) -> dict[str, "_Node"]:
+        if not isinstance(self.node, yaml.MappingNode):
+            raise self.fail("une table (clé: valeur) est attendue")
+        out: dict[str, _Node] = {}
+        for key, value in self.node.value:
+            name = str(key.value)
+            if name in out:
+                raise SetupError(self.path, key.start_mark.line + 1, self._join(name), "clé en double")
+            out[name] = _Node(value, self._join(name), self.path)
+        return out
+
+    def items(self) -> list["_Node"]:
+        if not isinstance(self.node, yaml.SequenceNode):
+            raise self.fail("une liste est attendue")
+        return [_Node(v, f"{self.where}[{i}]", self.path) for i, v in enumerate(self.node.value)]
+
+    def scalar(self) -> Any:
+        if not isinstance(self.node, yaml.ScalarNode):
+            raise self.fail("une valeur simple est attendue")
+        return _construct(self.node)
+
+    def _join(self, name: str) -> str:
+        return f"{self.where}.{name}" if self.where else name
+
+
+def _construct(node: yaml.ScalarNode) -> Any:
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
+
+
+class _Record:
+    """The fields of one entry; each read checks presence and type and remembers the field."""
+
+    def __init__(self, node: _Node, allowed: set[str]):
+        self.node = node
+        self.fields = node.mapping()
+        for name, child in self.fields.items():
+            if name not in allowed:
+                raise child.fail(f"champ inconnu (attendus : {', '.join(sorted(allowed))})")
+
+    def _get(self, name: str, required: bool) -> _Node | None:
+        child = self.fields.get(name)
+        if child is None and required:
+            raise self.node.fail("champ obligatoire manquant", field=self.node._join(name))
+        return child
+
+    def text(self, name: str, required: bool = True, default: str = "") -> str:
+        child = self._get(name, required)
+        if child is None:
+            return default
+        value = child.scalar()
+        if not isinstance(value, str) or not value.strip():
+            raise child.fail("un texte non vide est attendu")
+        return value.strip()
+
+    def boolean(self, name: str, default: bool = False) -> bool:
+        child = self._get(name, False)
+        if child is None:
+            return default
+        value = child.scalar()
+        if not isinstance(value, bool):
+            raise child.fail("true ou false est attendu")
+        return value
+
+    def slug(self, name: str = "slug") -> str:
+        value = self.text(name)
+        if not _SLUG.match(value):
+            raise self.fields[name].fail("minuscules, chiffres et tirets seulement")
+        return value
+
+    def url(self, name: str, required: bool = True) -> str:
+        value = self.text(name, required)
+        if value:
+            try:
+                URLValidator(schemes=["https"])(value)
+            except ValidationError:
+                raise self.fields[name].fail("une adresse https:// complète est attendue") from None
+        return value
+
+    def email(self, name: str) -> str:
+        value = self.text(name, required=False)
+        if value:
+            try:
+                EmailValidator()(value)
+            except ValidationError:
+                raise self.fields[name].fail("une adresse électronique est attendue") from None
+        return value
+
+    def translated(self, name: str, required: bool = True) -> tuple[str, str]:
+        """Either one text for both languages or {fr: …, en: …} (French required)."""
+        child = self._get(name, required)
+        if child is None:
+            return "", ""
+        if isinstance(child.node, yaml.ScalarNode):
+            value = self.text(name)
+            return value, ""
+        both = _Record(child, {"fr", "en"})
+        return both.text("fr"), both.text("en", required=False)
+
+    def strings(self, name: str) -> list[_Node]:
+        child = self._get(name, True)
+        items = child.items()
+        if not items:
+            raise child.fail("la liste ne doit pas être vide")
+        return items
+
+    def ref(self, name: str, known: dict[str, Any]) -> Any:
+        value = self.text(name)
+        if value not in known:
+            raise self.fields[name].fail(f"« {value} » n'est déclaré nulle part dans le fichier")
+        return known[value]
+
+    def hours(self, name: str) -> dict[str, list[str]]:
+        child = self._get(name, False)
+        if child is None:
+            return {}
+        out = {}
+        for day, ranges in child.mapping().items():
+            if day not in DAYS:
+                raise ranges.fail(f"jour inconnu (attendus : {', '.join(DAYS)})")
+            values = [r.scalar() for r in ranges.items()]
+            for r, v in zip(ranges.items(), values, strict=True):
+                if not isinstance(v, str) or not _HOURS.match(v) or v[:5] >= v[6:]:
+                    raise r.fail("une plage « HH:MM-HH:MM » est attendue")
+            out[day] = values
+        return out
+
+
+def _stored(obj, name: str, value):
+    return getattr(obj, f"{name}_id") if isinstance(value, Model) else getattr(obj, name)
+
+
+def _upsert(model, lookup: dict, values: dict):
+    """Create or update, writing only when a value differs (so reloading changes nothing)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **values)
+    changed = [k for k, v in values.items() if _stored(obj, k, v) != (v.pk if isinstance(v, Model) else v)]
+    if changed:
+        for k in changed:
+            setattr(obj, k, values[k])
+        obj.save(update_fields=changed)
+    return obj
+
+
+def parse(path: Path) -> _Node:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SetupError(path, 0, "-", f"fichier illisible ({exc})") from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise SetupError(path, mark.line + 1 if mark else 0, "-", f"YAML invalide : {exc.problem}") from None
+    if root is None:
+        raise SetupError(path, 1, "-", "le fichier est vide")
+    return _Node(root, "", path)
+
+
+@transaction.atomic
+def load(path: Path) -> dict[str, int]:
+    """Load the file; raise SetupError (and change nothing) if any part of it is wrong."""
+    top = _Record(parse(path), {"version", "institutions", "platforms", "publics", "profiles", "faq"})
+    version = top.fields.get("version")
+    if version is None or version.scalar() != 1:
+        raise (version or top.node).fail("seule la version 1 est connue", field="version")
+
+    institutions: dict[str, models.Institution] = {}
+    for node in top.strings("institutions"):
+        rec = _Record(
+            node,
+            {
+                "slug",
+                "name",
+                "short_name",
+                "directory",
+                "support_email",
+                "support_phone",
+                "support_url",
+                "support_hours",
+            },
+        )
+        slug = rec.slug()
+        name, name_en = rec.translated("name")
+        short, short_en = rec.translated("short_name")
+        directory = rec.text("directory", required=False, default="database")
+        if directory not in dict(models.Institution.DIRECTORY_CHOICES):
+            raise rec.fields["directory"].fail("« database » ou « ldap » est attendu")
+        institutions[slug] = _upsert(
+            models.Institution,
+            {"slug": slug},
+            {
+                "name_fr": name,
+                "name_en": name_en,
+                "short_name_fr": short,
+                "short_name_en": short_en,
+                "directory": directory,
+                "support_email": rec.email("support_email"),
+                "support_phone": rec.text("support_phone", required=False),
+                "support_url": rec.url("support_url", required=False),
+                "support_hours": rec.hours("support_hours"),
+                "order": len(institutions),
+            },
+        )
+
+    platforms: dict[str, models.Platform] = {}
+    for node in top.strings("platforms"):
+        rec = _Record(
+            node,
+            {"slug", "name", "institution", "webmail_url", "url_confirmed", "description", "main_use", "sign_in_help"},
+        )
+        slug = rec.slug()
+        description = rec.translated("description")
+        main_use = rec.translated("main_use")
+        help_ = rec.translated("sign_in_help")
+        url = rec.url("webmail_url")
+        values = {
+            "name": rec.text("name"),
+            "institution": rec.ref("institution", institutions),
+            "webmail_url": url,
+            "description_fr": description[0],
+            "description_en": description[1],
+            "main_use_fr": main_use[0],
+            "main_use_en": main_use[1],
+            "sign_in_help_fr": help_[0],
+            "sign_in_help_en": help_[1],
+            "order": len(platforms),
+        }
+        # The file can confirm an address; it never withdraws an administrator's confirmation.
+        if rec.boolean("url_confirmed"):
+            values["confirmed_url"] = url
+        platforms[slug] = _upsert(models.Platform, {"slug": slug}, values)
+
+    publics: dict[str, models.Public] = {}
+    domains: set[str] = set()
+    for node in top.strings("publics"):
+        rec = _Record(
+            node,
+            {
+                "slug",
+                "institution",
+                "platform",
+                "name",
+                "main_use",
+                "identifier_format",
+                "identifier_example",
+                "domains",
+            },
+        )
+        slug = rec.slug()
+        name = rec.translated("name")
+        main_use = rec.translated("main_use")
+        fmt = rec.translated("identifier_format")
+        public = _upsert(
+            models.Public,
+            {"slug": slug},
+            {
+                "institution": rec.ref("institution", institutions),
+                "platform": rec.ref("platform", platforms),
+                "name_fr": name[0],
+                "name_en": name[1],
+                "main_use_fr": main_use[0],
+                "main_use_en": main_use[1],
+                "identifier_format_fr": fmt[0],
+                "identifier_format_en": fmt[1],
+                "identifier_example": rec.text("identifier_example"),
+                "order": len(publics),
+            },
+        )
+        publics[slug] = public
+        for d in rec.strings("domains"):
+            domain = d.scalar()
+            if not isinstance(domain, str) or not _DOMAIN.match(domain):
+                raise d.fail("un nom de domaine en minuscules est attendu (ex. ac-poitiers.fr)")
+            if domain in domains:
+                raise d.fail(f"le domaine « {domain} » est déjà attribué")
+            domains.add(domain)
+            _upsert(models.MailDomain, {"domain": domain}, {"public": public})
+
+    profiles: dict[str, models.Profile] = {}
+    for node in top.strings("profiles"):
+        rec = _Record(node, {"slug", "label", "answer", "publics"})
+        slug = rec.slug()
+        label, answer = rec.translated("label"), rec.translated("answer")
+        wanted = []
+        for p in rec.strings("publics"):
+            value = p.scalar()
+            if value not in publics:
+                raise p.fail(f"« {value} » n'est déclaré nulle part dans le fichier")
+            wanted.append(publics[value])
+        profile = _upsert(
+            models.Profile,
+            {"slug": slug},
+            {
+                "label_fr": label[0],
+                "label_en": label[1],
+                "answer_fr": answer[0],
+                "answer_en": answer[1],
+                "order": len(profiles),
+            },
+        )
+        if {p.pk for p in profile.publics.all()} != {p.pk for p in wanted}:
+            profile.publics.set(wanted)
+        profiles[slug] = profile
+
+    faq: list[str] = []
+    for node in top.strings("faq"):
+        rec = _Record(node, {"slug", "question", "answer"})
+        slug = rec.slug()
+        question, answer = rec.translated("question"), rec.translated("answer")
+        _upsert(
+            models.FaqEntry,
+            {"slug": slug},
+            {
+                "question_fr": question[0],
+                "question_en": question[1],
+                "answer_fr": answer[0],
+                "answer_en": answer[1],
+                "order": len(faq),
+            },
+        )
+        faq.append(slug)
+
+    # The file is the source of truth: what it no longer names goes (children first).
+    for obj in models.FaqEntry.objects.exclude(slug__in=faq):
+        obj.delete()
+    for obj in models.Profile.objects.exclude(slug__in=profiles):
+        obj.delete()
+    for obj in models.MailDomain.objects.exclude(domain__in=domains):
+        obj.delete()
+    for obj in models.Public.objects.exclude(slug__in=publics):
+        obj.delete()
+    for obj in models.Platform.objects.exclude(slug__in=platforms):
+        obj.delete()
+    for obj in models.Institution.objects.exclude(slug__in=institutions):
+        obj.delete()
+    return {
+        "institutions": len(institutions),
+        "platforms": len(platforms),
+        "publics": len(publics),
+        "domains": len(domains),
+        "profiles": len(profiles),
+        "faq": len(faq),
+    }

@@ -1,0 +1,194 @@
+"""The institution set-up: who the publics are, which platform serves them, what to type.
+
+Loaded from a versioned file (see loader.py) and editable in the admin. Texts people read
+come in pairs of columns, `<field>_fr` and `<field>_en`; the `Translated` descriptor picks
+the active language and falls back to French.
+"""
+
+from urllib.parse import urlsplit
+
+from django.db import models
+from django.db.models import F
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Translated:
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        lang = (get_language() or "fr")[:2]
+        return getattr(obj, f"{self.name}_{lang}", "") or getattr(obj, f"{self.name}_fr")
+
+
+def _text(verbose, blank=False):
+    return models.TextField(verbose, blank=blank)
+
+
+class Institution(models.Model):
+    DIRECTORY_CHOICES = [("database", _("Base de données intégrée")), ("ldap", _("Annuaire LDAP"))]
+
+    slug = models.SlugField(unique=True)
+    name_fr = models.CharField(_("nom (français)"), max_length=200)
+    name_en = models.CharField(_("nom (anglais)"), max_length=200, blank=True)
+    short_name_fr = models.CharField(_("nom court (français)"), max_length=60)
+    short_name_en = models.CharField(_("nom court (anglais)"), max_length=60, blank=True)
+    directory = models.CharField(_("annuaire"), max_length=20, choices=DIRECTORY_CHOICES, default="database")
+    support_email = models.EmailField(_("courriel du support"), blank=True)
+    support_phone = models.CharField(_("téléphone du support"), max_length=40, blank=True)
+    support_url = models.URLField(_("page du support"), blank=True)
+    # {"monday": ["08:00-12:00", "13:30-17:30"], ...}; days absent are closed.
+    support_hours = models.JSONField(_("horaires du support"), default=dict, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    name = Translated()
+    short_name = Translated()
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("établissement")
+        verbose_name_plural = _("établissements")
+
+    def __str__(self):
+        return self.name_fr
+
+
+class Platform(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("nom"), max_length=100)
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="platforms")
+    webmail_url = models.URLField(_("adresse du webmail"))
+    # The URL an administrator confirmed as official. A later change of webmail_url
+    # makes the platform unconfirmed again until someone checks the new one.
+    confirmed_url = models.URLField(_("adresse confirmée"), blank=True)
+    description_fr = _text(_("description (français)"))
+    description_en = _text(_("description (anglais)"), blank=True)
+    main_use_fr = models.CharField(_("usage principal (français)"), max_length=200)
+    main_use_en = models.CharField(_("usage principal (anglais)"), max_length=200, blank=True)
+    sign_in_help_fr = _text(_("comment se connecter (français)"))
+    sign_in_help_en = _text(_("comment se connecter (anglais)"), blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    description = Translated()
+    main_use = Translated()
+    sign_in_help = Translated()
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("plateforme de messagerie")
+        verbose_name_plural = _("plateformes de messagerie")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def url_confirmed(self) -> bool:
+        return bool(self.confirmed_url) and self.confirmed_url == self.webmail_url
+
+    @property
+    def hostname(self) -> str:
+        return urlsplit(self.webmail_url).hostname or ""
+
+
+class Public(models.Model):
+    slug = models.SlugField(unique=True)
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="publics")
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="publics")
+    name_fr = models.CharField(_("nom (français)"), max_length=200)
+    name_en = models.CharField(_("nom (anglais)"), max_length=200, blank=True)
+    main_use_fr = models.CharField(_("usage principal (français)"), max_length=200)
+    main_use_en = models.CharField(_("usage principal (anglais)"), max_length=200, blank=True)
+    identifier_format_fr = models.CharField(_("format de l'identifiant (français)"), max_length=200)
+    identifier_format_en = models.CharField(_("format de l'identifiant (anglais)"), max_length=200, blank=True)
+    identifier_example = models.CharField(_("exemple d'identifiant"), max_length=200)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    name = Translated()
+    main_use = Translated()
+    identifier_format = Translated()
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("public")
+        verbose_name_plural = _("publics")
+
+    def __str__(self):
+        return self.name_fr
+
+
+class MailDomain(models.Model):
+    domain = models.CharField(_("domaine"), max_length=253, unique=True)
+    public = models.ForeignKey(Public, on_delete=models.CASCADE, related_name="domains")
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = _("domaine de messagerie")
+        verbose_name_plural = _("domaines de messagerie")
+
+    def __str__(self):
+        return self.domain
+
+
+class Profile(models.Model):
+    """One entry of the mini-FAQ by profile: "I am a student" → which platform, which identifier."""
+
+    slug = models.SlugField(unique=True)
+    label_fr = models.CharField(_("libellé (français)"), max_length=200)
+    label_en = models.CharField(_("libellé (anglais)"), max_length=200, blank=True)
+    answer_fr = _text(_("réponse (français)"))
+    answer_en = _text(_("réponse (anglais)"), blank=True)
+    publics = models.ManyToManyField(Public, related_name="profiles")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    label = Translated()
+    answer = Translated()
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("profil (mini-FAQ)")
+        verbose_name_plural = _("profils (mini-FAQ)")
+
+    def __str__(self):
+        return self.label_fr
+
+
+class FaqEntry(models.Model):
+    slug = models.SlugField(unique=True)
+    question_fr = models.CharField(_("question (français)"), max_length=300)
+    question_en = models.CharField(_("question (anglais)"), max_length=300, blank=True)
+    answer_fr = _text(_("réponse (français)"))
+    answer_en = _text(_("réponse (anglais)"), blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    question = Translated()
+    answer = Translated()
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("question fréquente")
+        verbose_name_plural = _("questions fréquentes")
+
+    def __str__(self):
+        return self.question_fr
+
+
+class Revision(models.Model):
+    """A counter bumped by every change to the set-up; cached pages carry it in their key."""
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"revision {self.number}"
+
+    @classmethod
+    def current(cls) -> int:
+        row = cls.objects.filter(pk=1).values_list("number", flat=True).first()
+        return row or 0
+
+    @classmethod
+    def bump(cls) -> None:
+        if not cls.objects.filter(pk=1).update(number=F("number") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"number": 1})

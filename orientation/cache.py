@@ -1,0 +1,49 @@
+"""Whole-page caching for anonymous pages, the common case of a person in a hurry.
+
+Only requests without a query string and without a session cookie are served from the
+cache, so nothing personal or echoed is ever stored. The set-up revision is part of the
+key: an edit in the admin or a reload of the set-up file shows at once in every worker.
+"""
+
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.translation import get_language
+
+from institutions.models import Revision
+
+_revision = {"number": 0, "read_at": float("-inf")}
+
+
+def current_revision() -> int:
+    # Read at most every GUICHET_REVISION_TTL seconds per process: one query saved per page.
+    now = time.monotonic()
+    if now - _revision["read_at"] >= settings.GUICHET_REVISION_TTL:
+        _revision.update(number=Revision.current(), read_at=now)
+    return _revision["number"]
+
+
+def cached_page(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        cacheable = (
+            settings.PAGE_CACHE_SECONDS > 0
+            and request.method in ("GET", "HEAD")
+            and not request.META.get("QUERY_STRING")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        )
+        if not cacheable:
+            return view(request, *args, **kwargs)
+        key = f"page:{current_revision()}:{get_language()}:{request.path}"
+        hit = cache.get(key)
+        if hit is not None:
+            return HttpResponse(hit, content_type="text/html; charset=utf-8")
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.cookies:
+            cache.set(key, response.content, settings.PAGE_CACHE_SECONDS)
+        return response
+
+    return wrapper
