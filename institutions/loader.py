@@ -37,10 +37,12 @@ class _Node:
     node: yaml.Node
     where: str
     path: Path
+    key: yaml.Node | None = None
 
     @property
     def line(self) -> int:
-        return self.node.start_mark.line + 1
+        # The line where the field's name stands, even when its value starts below it.
+        return (self.key or self.node).start_mark.line + 1
 
     def fail(self, message: str, field: str | None = None) -> SetupError:
         return SetupError(self.path, self.line, field or self.where, message)
@@ -53,7 +55,7 @@ class _Node:
             name = str(key.value)
             if name in out:
                 raise SetupError(self.path, key.start_mark.line + 1, self._join(name), "clé en double")
-            out[name] = _Node(value, self._join(name), self.path)
+            out[name] = _Node(value, self._join(name), self.path, key)
         return out
 
     def items(self) -> list["_Node"]:

@@ -15,7 +15,7 @@
       if (data.guide) {
         var link = document.createElement("a");
         link.href = data.guide + "?identifier=" + encodeURIComponent(data.query);
-        link.textContent = lang === "en" ? "Go to " + data.name : "Aller sur " + data.name;
+        link.textContent = form.dataset.go + " " + data.name;
         live.appendChild(link);
       }
     }
