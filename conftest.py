@@ -2,6 +2,8 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+pytest_plugins = ["guichet.testing.browser", "notify.testing", "accounts.testing.slapd"]
+
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():

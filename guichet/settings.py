@@ -53,9 +53,59 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "csp",
+    "phonenumber_field",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
+    "huey.contrib.djhuey",
+    "oauth2_provider",
     "institutions",
+    "audit",
+    "notify",
+    "accounts",
+    "recovery",
+    "sso",
     "orientation",
 ]
+
+AUTH_USER_MODEL = "accounts.Account"
+AUTHENTICATION_BACKENDS = ["accounts.backends.DirectoryBackend"]
+# argon2id at 19 MiB, 2 passes, 1 lane (OWASP's first choice): about 25 ms of CPU a sign-in.
+# Tests use a fast hasher, except those that check the production parameters.
+PASSWORD_HASHERS = ["accounts.hashers.Argon2idHasher", "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+if TESTING:
+    PASSWORD_HASHERS.insert(0, "django.contrib.auth.hashers.MD5PasswordHasher")
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "services"
+SESSION_COOKIE_AGE = env.int("GUICHET_SESSION_MAX_HOURS", default=12) * 3600
+GUICHET_SESSION_IDLE_SECONDS = env.int("GUICHET_SESSION_IDLE_MINUTES", default=120) * 60
+GUICHET_PASSWORD_MIN_LENGTH = env.int("GUICHET_PASSWORD_MIN_LENGTH", default=12)
+GUICHET_REAUTH_SECONDS = 600  # a fresh password is needed for changes to second factors
+GUICHET_DEMO_PASSWORD = env.str("GUICHET_DEMO_PASSWORD", default="Guichet-Demo-2026!")
+OTP_TOTP_ISSUER = env.str("GUICHET_TOTP_ISSUER", default="Guichet")
+# Passkeys (WebAuthn, django-otp-webauthn) as a second factor only, never alone. The RP ID is
+# the host name passkeys are bound to: changing it later orphans every registered passkey.
+# Origins default to https://<RP ID>, or http://localhost:8000 for the local default.
+OTP_WEBAUTHN_RP_ID = env.str("GUICHET_WEBAUTHN_RP_ID", default="localhost")
+OTP_WEBAUTHN_RP_NAME = GUICHET_SITE_NAME
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "GUICHET_WEBAUTHN_ORIGINS",
+    default=["http://localhost:8000"] if OTP_WEBAUTHN_RP_ID == "localhost" else [f"https://{OTP_WEBAUTHN_RP_ID}"],
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_HELPER_CLASS = "accounts.passkeys.PasskeyHelper"
+
+# Options per directory backend or per institution slug, e.g. the LDAP server:
+# GUICHET_LDAP_URL=ldap://127.0.0.1:389 GUICHET_LDAP_BASE_DN=ou=people,dc=example,dc=org
+GUICHET_DIRECTORIES = {
+    "ldap": {
+        "url": env.str("GUICHET_LDAP_URL", default=""),
+        "base_dn": env.str("GUICHET_LDAP_BASE_DN", default=""),
+        "bind_dn": env.str("GUICHET_LDAP_BIND_DN", default=""),
+        "bind_password": env.str("GUICHET_LDAP_BIND_PASSWORD", default=""),
+        "start_tls": env.bool("GUICHET_LDAP_START_TLS", default=False),
+    },
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -66,6 +116,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionGuard",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -134,6 +186,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "guichet" / "static"]
+# Uploaded files (HR request documents). No URL serves this directory: files are read
+# through views that check who asks. Keep MEDIA_URL unset.
+MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Tests run without collectstatic; everything else serves hashed, compressed files.
@@ -192,3 +247,117 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("GUICHET_LOG_LEVEL", default="INFO")},
     "loggers": {"django.request": {"level": "ERROR", "propagate": True}},
 }
+
+# Outgoing mail. The demo writes messages as files under var/mail/ instead of sending them.
+EMAIL_BACKEND = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}[env.str("GUICHET_EMAIL_BACKEND", default="smtp")]
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = env.str("GUICHET_SMTP_HOST", default="localhost")
+EMAIL_PORT = env.int("GUICHET_SMTP_PORT", default=25)
+EMAIL_HOST_USER = env.str("GUICHET_SMTP_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("GUICHET_SMTP_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("GUICHET_SMTP_STARTTLS", default=False)
+EMAIL_USE_SSL = env.bool("GUICHET_SMTP_SSL", default=False)
+EMAIL_TIMEOUT = env.int("GUICHET_SMTP_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("GUICHET_FROM_EMAIL", default="Guichet <ne-pas-repondre@guichet.invalid>")
+
+# Text messages. GUICHET_SMS_BACKEND: "brevo" sends for real; "file" (or "console") writes each
+# SMS under var/sms/ for the demo, never to the log, since an SMS may carry a recovery code;
+# empty keeps SMS queued and retried until a backend is set (see notify/channels/sms.py).
+GUICHET_SMS_BACKEND = env.str("GUICHET_SMS_BACKEND", default="")
+GUICHET_SMS_FILE_PATH = VAR_DIR / "sms"
+GUICHET_SMS_SENDER = env.str("GUICHET_SMS_SENDER", default="Guichet")  # at most 11 letters or digits
+GUICHET_BREVO_API_URL = env.str("GUICHET_BREVO_API_URL", default="https://api.brevo.com")
+GUICHET_BREVO_API_KEY = env.str("GUICHET_BREVO_API_KEY", default="")
+GUICHET_BREVO_API_KEY_FILE = env.str("GUICHET_BREVO_API_KEY_FILE", default="")
+# SMS a day, all purposes together: administrators are warned at 80 %, codes stop at 100 %.
+GUICHET_SMS_DAILY_BUDGET = env.int("GUICHET_SMS_DAILY_BUDGET", default=500)
+# Addresses (comma-separated) that get operational alerts, with staff accounts' verified addresses.
+GUICHET_ADMIN_EMAILS = env.list("GUICHET_ADMIN_EMAILS", default=[])
+
+# Background work: huey on SQLite by default, on Redis when scaled out. Every message is
+# first a row in notify's outbox, so the queue only says "look at row N now".
+HUEY = {
+    "name": "guichet",
+    "immediate": env.bool("GUICHET_HUEY_IMMEDIATE", default=TESTING),
+    "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
+}
+if REDIS_URL:
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
+else:
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
+
+# Zimbra preauth keys, per mail domain: GUICHET_ZIMBRA_PREAUTH_KEYS="univ-poitiers.fr=<hex>,…"
+# or one file per domain in GUICHET_ZIMBRA_PREAUTH_KEY_DIR (the file named after the domain).
+GUICHET_ZIMBRA_PREAUTH_KEYS = env.dict("GUICHET_ZIMBRA_PREAUTH_KEYS", default={})
+GUICHET_ZIMBRA_PREAUTH_KEY_DIR = env.str("GUICHET_ZIMBRA_PREAUTH_KEY_DIR", default="")
+
+# OpenID Connect provider (django-oauth-toolkit): webmails and mail clients sign in through
+# Guichet. The signing key is a file, never in the repository: var/oidc/current.pem (created
+# on first start) or GUICHET_OIDC_KEY_FILE. `manage.py rotate_oidc_key` retires it into
+# var/oidc/inactive/ (still published in the JWKS until its tokens expire) and makes a new
+# one; restart the workers afterwards. Clients come from the set-up file (sso/oidc.py).
+from sso.oidc_keys import signing_keys  # noqa: E402 - a settings-time helper, no models
+
+GUICHET_OIDC_KEY_FILE = Path(env.str("GUICHET_OIDC_KEY_FILE", default=str(VAR_DIR / "oidc" / "current.pem")))
+GUICHET_OIDC_INACTIVE_KEY_DIR = VAR_DIR / "oidc" / "inactive"
+_oidc_key, _oidc_inactive_keys = signing_keys(GUICHET_OIDC_KEY_FILE, GUICHET_OIDC_INACTIVE_KEY_DIR)
+# Back-channel logout: seconds to wait for each client's answer when a session ends.
+GUICHET_OIDC_LOGOUT_TIMEOUT = 3
+OAUTH2_PROVIDER = {
+    "OAUTH2_VALIDATOR_CLASS": "sso.oidc_validator.GuichetValidator",
+    "OIDC_ENABLED": True,
+    # Empty: the issuer is the URL the request came to. Set it behind a proxy.
+    "OIDC_ISS_ENDPOINT": env.str("GUICHET_OIDC_ISSUER", default=""),
+    "OIDC_RSA_PRIVATE_KEY": _oidc_key,
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": _oidc_inactive_keys,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    "OIDC_RP_INITIATED_LOGOUT_DELETE_TOKENS": False,  # sso.oidc_views revokes the client's own tokens
+    # Descriptions people read are in sso/oidc.py (translated); these are for the toolkit.
+    "SCOPES": {
+        "openid": "OpenID Connect sign-in",
+        "profile": "Name",
+        "email": "E-mail address",
+        "guichet": "Institution, platform and affiliation",
+        "mail": "Mailbox access (IMAP, SMTP)",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "ID_TOKEN_EXPIRE_SECONDS": 3600,
+    # Sliding: a refresh token dies this long after its last access token expired.
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env.int("GUICHET_OIDC_REFRESH_DAYS", default=30) * 86400,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    # PKCE: always for public clients, for confidential ones unless their config says pkce: false.
+    "PKCE_REQUIRED": True,
+    "REQUEST_APPROVAL_PROMPT": "auto",
+    # "http" only for native clients' loopback redirects (RFC 8252); sso.oidc refuses it elsewhere.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
+
+# SAML 2.0 identity provider (sso/saml.py). The base URL fixes the entity ID and end points
+# (https://guichet.example.org; default: the host of each request — set it in production).
+# The key pair is generated once into VAR_DIR/saml/ unless both files are given.
+GUICHET_SAML_BASE_URL = env.str("GUICHET_SAML_BASE_URL", default="")
+GUICHET_SAML_KEY_FILE = env.str("GUICHET_SAML_KEY_FILE", default="")
+GUICHET_SAML_CERT_FILE = env.str("GUICHET_SAML_CERT_FILE", default="")
+GUICHET_SAML_LOGOUT_TIMEOUT = 5  # seconds for a back-channel (SOAP) LogoutRequest

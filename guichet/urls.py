@@ -1,6 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from orientation import views as orientation
 
@@ -8,9 +9,21 @@ from orientation import views as orientation
 urlpatterns = [
     path("api/route", orientation.api_route, name="api-route"),
     path("healthz", orientation.healthz, name="healthz"),
+    path("webauthn/", include("accounts.passkeys")),
+    # OpenID Connect: discovery, JWKS and the protocol end points (sso/oidc_urls.py).
+    path("", include("sso.oidc_urls")),
+    # CAS clients hard-code /cas/…: one URL for every language.
+    path("cas/", include("sso.cas_urls")),
+    path("saml/", include("sso.saml_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("orientation.urls")),
+    path("", include("accounts.urls")),
+    path("", include("recovery.urls")),
+    path("", include("recovery.staff_urls")),
+    path("", include("sso.urls")),
+    # Administrators sign in like everyone else: password, throttling, second factor.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -72,6 +72,15 @@ class _Node:
         return f"{self.where}.{name}" if self.where else name
 
 
+def _plain(node: _Node) -> Any:
+    """A whole sub-tree as plain Python data (a protocol's own settings)."""
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_document(node.node)
+    finally:
+        loader.dispose()
+
+
 def _construct(node: yaml.ScalarNode) -> Any:
     loader = yaml.SafeLoader("")
     try:
@@ -162,6 +171,17 @@ class _Record:
             raise self.fields[name].fail(f"« {value} » n'est déclaré nulle part dans le fichier")
         return known[value]
 
+    def checks(self, name: str) -> list[dict[str, str]]:
+        child = self._get(name, False)
+        if child is None:
+            return []
+        out = []
+        for item in child.items():
+            rec = _Record(item, {"slug", "label"})
+            label = rec.translated("label")
+            out.append({"slug": rec.slug(), "label_fr": label[0], "label_en": label[1]})
+        return out
+
     def hours(self, name: str) -> dict[str, list[str]]:
         child = self._get(name, False)
         if child is None:
@@ -213,7 +233,10 @@ def parse(path: Path) -> _Node:
 @transaction.atomic
 def load(path: Path) -> dict[str, int]:
     """Load the file; raise SetupError (and change nothing) if any part of it is wrong."""
-    top = _Record(parse(path), {"version", "institutions", "platforms", "publics", "profiles", "faq"})
+    top = _Record(
+        parse(path),
+        {"version", "institutions", "platforms", "publics", "profiles", "faq", "recovery_paths", "clients"},
+    )
     version = top.fields.get("version")
     if version is None or version.scalar() != 1:
         raise (version or top.node).fail("seule la version 1 est connue", field="version")
@@ -231,6 +254,8 @@ def load(path: Path) -> dict[str, int]:
                 "support_phone",
                 "support_url",
                 "support_hours",
+                "identity_checks",
+                "manager_resets",
             },
         )
         slug = rec.slug()
@@ -252,6 +277,8 @@ def load(path: Path) -> dict[str, int]:
                 "support_phone": rec.text("support_phone", required=False),
                 "support_url": rec.url("support_url", required=False),
                 "support_hours": rec.hours("support_hours"),
+                "identity_checks": rec.checks("identity_checks"),
+                "manager_resets": rec.boolean("manager_resets"),
                 "order": len(institutions),
             },
         )
@@ -374,7 +401,62 @@ def load(path: Path) -> dict[str, int]:
         )
         faq.append(slug)
 
+    paths: list[str] = []
+    for node in top.strings("recovery_paths"):
+        rec = _Record(node, {"slug", "name", "action", "delay"})
+        slug = rec.slug()
+        name, action, delay = rec.translated("name"), rec.translated("action"), rec.translated("delay")
+        _upsert(
+            models.RecoveryPath,
+            {"slug": slug},
+            {
+                "name_fr": name[0],
+                "name_en": name[1],
+                "action_fr": action[0],
+                "action_en": action[1],
+                "delay_fr": delay[0],
+                "delay_en": delay[1],
+                "order": len(paths),
+            },
+        )
+        paths.append(slug)
+
+    clients: list[str] = []
+    client_nodes = top.fields["clients"].items() if "clients" in top.fields else []
+    for node in client_nodes:
+        rec = _Record(node, {"slug", "name", "platform", "protocol", "publics", "launch_url", "config"})
+        slug = rec.slug()
+        protocol = rec.text("protocol")
+        if protocol not in dict(models.Client.PROTOCOLS):
+            raise rec.fields["protocol"].fail("« oidc », « saml », « cas » ou « zimbra » est attendu")
+        config = rec.fields.get("config")
+        client = _upsert(
+            models.Client,
+            {"slug": slug},
+            {
+                "name": rec.text("name"),
+                "platform": rec.ref("platform", platforms) if "platform" in rec.fields else None,
+                "protocol": protocol,
+                "launch_url": rec.url("launch_url", required=False),
+                "config": _plain(config) if config else {},
+                "order": len(clients),
+            },
+        )
+        wanted = []
+        for p in rec.strings("publics") if "publics" in rec.fields else []:
+            value = p.scalar()
+            if value not in publics:
+                raise p.fail(f"« {value} » n'est déclaré nulle part dans le fichier")
+            wanted.append(publics[value])
+        if {p.pk for p in client.publics.all()} != {p.pk for p in wanted}:
+            client.publics.set(wanted)
+        clients.append(slug)
+
     # The file is the source of truth: what it no longer names goes (children first).
+    for obj in models.Client.objects.exclude(slug__in=clients):
+        obj.delete()
+    for obj in models.RecoveryPath.objects.exclude(slug__in=paths):
+        obj.delete()
     for obj in models.FaqEntry.objects.exclude(slug__in=faq):
         obj.delete()
     for obj in models.Profile.objects.exclude(slug__in=profiles):
@@ -394,4 +476,6 @@ def load(path: Path) -> dict[str, int]:
         "domains": len(domains),
         "profiles": len(profiles),
         "faq": len(faq),
+        "recovery_paths": len(paths),
+        "clients": len(clients),
     }

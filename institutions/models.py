@@ -42,6 +42,9 @@ class Institution(models.Model):
     support_url = models.URLField(_("page du support"), blank=True)
     # {"monday": ["08:00-12:00", "13:30-17:30"], ...}; days absent are closed.
     support_hours = models.JSONField(_("horaires du support"), default=dict, blank=True)
+    # What support checks before an assisted reset: [{"slug", "label_fr", "label_en"}, ...].
+    identity_checks = models.JSONField(_("vérifications d'identité du support"), default=list, blank=True)
+    manager_resets = models.BooleanField(_("réinitialisation par un responsable"), default=False)
     order = models.PositiveSmallIntegerField(default=0)
 
     name = Translated()
@@ -173,6 +176,64 @@ class FaqEntry(models.Model):
 
     def __str__(self):
         return self.question_fr
+
+
+class Client(models.Model):
+    """An application that trusts Guichet to sign people in (a webmail, another service).
+
+    `config` holds what its protocol needs (redirect URIs, entity id, service patterns…),
+    checked by that protocol's module in the sso app. Secrets never live here.
+    """
+
+    PROTOCOLS = [("oidc", "OpenID Connect"), ("saml", "SAML 2.0"), ("cas", "CAS 3.0"), ("zimbra", "Zimbra preauth")]
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, null=True, blank=True, related_name="clients")
+    protocol = models.CharField(_("protocole"), max_length=10, choices=PROTOCOLS)
+    # Who may use it; empty means every public.
+    publics = models.ManyToManyField(Public, blank=True, related_name="clients")
+    launch_url = models.URLField(_("adresse d'ouverture"), blank=True)
+    config = models.JSONField(_("configuration du protocole"), default=dict, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("application cliente")
+        verbose_name_plural = _("applications clientes")
+
+    def __str__(self):
+        return self.name
+
+    def allows(self, public) -> bool:
+        """May a person of this public use it? (No publics listed: everyone may.)"""
+        allowed = list(self.publics.all())
+        return not allowed or public in allowed
+
+
+class RecoveryPath(models.Model):
+    """One way back in after a lost password, with its honest delay (shown on the reset page)."""
+
+    slug = models.SlugField(unique=True)
+    name_fr = models.CharField(_("nom (français)"), max_length=200)
+    name_en = models.CharField(_("nom (anglais)"), max_length=200, blank=True)
+    action_fr = models.CharField(_("action requise (français)"), max_length=300)
+    action_en = models.CharField(_("action requise (anglais)"), max_length=300, blank=True)
+    delay_fr = models.CharField(_("délai (français)"), max_length=200)
+    delay_en = models.CharField(_("délai (anglais)"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    name = Translated()
+    action = Translated()
+    delay = Translated()
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("voie de récupération")
+        verbose_name_plural = _("voies de récupération")
+
+    def __str__(self):
+        return self.name_fr
 
 
 class Revision(models.Model):

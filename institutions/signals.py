@@ -1,5 +1,4 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
 
 from . import models
 
@@ -10,6 +9,8 @@ SETUP_MODELS = (
     models.MailDomain,
     models.Profile,
     models.FaqEntry,
+    models.RecoveryPath,
+    models.Client,
 )
 
 
@@ -24,7 +25,10 @@ for _model in SETUP_MODELS:
     post_delete.connect(_bump, sender=_model, dispatch_uid=f"setup-delete-{_model.__name__}")
 
 
-@receiver(m2m_changed, sender=models.Profile.publics.through, dispatch_uid="setup-profile-publics")
 def _bump_m2m(sender, action, **kwargs):
     if action.startswith("post_"):
         models.Revision.bump()
+
+
+m2m_changed.connect(_bump_m2m, sender=models.Profile.publics.through, dispatch_uid="setup-profile-publics")
+m2m_changed.connect(_bump_m2m, sender=models.Client.publics.through, dispatch_uid="setup-client-publics")

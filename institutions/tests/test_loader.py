@@ -53,6 +53,7 @@ def test_loading_twice_gives_the_same_database():
 def test_the_shipped_set_up_has_the_three_platforms_and_four_domains():
     counts = load(SHIPPED)
     assert counts["platforms"] == 3
+    assert counts["recovery_paths"] == 3
     assert set(models.MailDomain.objects.values_list("domain", flat=True)) == {
         "ac-poitiers.fr",
         "univ-poitiers.fr",
@@ -89,8 +90,9 @@ def test_an_entry_removed_from_the_file_is_removed_from_the_database(tmp_path):
     load(SHIPPED)
     text = SHIPPED.read_text(encoding="utf-8")
     start = text.index("  - slug: client-messagerie")
+    end = text.index("\n\n", start)
     path = tmp_path / "setup.yaml"
-    path.write_text(text[:start], encoding="utf-8")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
     load(path)
     assert not models.FaqEntry.objects.filter(slug="client-messagerie").exists()
 

@@ -36,10 +36,10 @@ def test_the_home_page_is_light(client, poitiers):
     assert "<script>" not in html and " style=" not in html  # nothing inline (CSP)
 
 
-def test_se_connecter_leads_to_the_routing_step(client, poitiers):
+def test_se_connecter_leads_to_the_sign_in(client, poitiers):
     html = client.get("/").content.decode()
-    assert 'class="button signin" href="/orientation/"' in html
-    assert 'name="identifier"' in client.get("/orientation/").content.decode()
+    assert 'class="button signin" href="/login/"' in html
+    assert 'name="identifier"' in client.get("/login/").content.decode()
 
 
 def test_a_matching_address_goes_straight_to_its_platform(client, poitiers):

@@ -1,0 +1,83 @@
+"""Second factors: TOTP and recovery codes here; passkeys through django-otp-webauthn."""
+
+import secrets
+
+import segno
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.utils import timezone
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from audit.actions import client_ip, record
+
+from ..models import Account, RecoveryCode, RecoveryCodeDevice, recovery_digest
+from . import throttling
+
+REAUTH_AT = "guichet.reauth_at"
+RECOVERY_CODES = 10
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def has_fresh_password(request) -> bool:
+    at = request.session.get(REAUTH_AT, 0)
+    return timezone.now().timestamp() - at <= settings.GUICHET_REAUTH_SECONDS
+
+
+def confirm_password(request, account: Account, password: str) -> bool:
+    """Re-authentication before sensitive changes; wrong passwords count like at sign-in."""
+    now = timezone.now()
+    if throttling.account_paused_until(account.identifier, now):
+        return False
+    ok = authenticate(request, identifier=account.identifier, password=password, institution=account.institution)
+    if ok is None or ok.pk != account.pk:
+        throttling.note_failure(account.identifier, password, client_ip(request), now)
+        record("accounts.reauth.failure", subject=account, ip=client_ip(request))
+        return False
+    request.session[REAUTH_AT] = now.timestamp()
+    return True
+
+
+def start_totp(account: Account) -> TOTPDevice:
+    """An unconfirmed authenticator; it counts only once a first code confirms it."""
+    TOTPDevice.objects.filter(user=account, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=account, name="TOTP", confirmed=False)
+
+
+def totp_qr_svg(device: TOTPDevice) -> str:
+    # config_url carries the issuer (OTP_TOTP_ISSUER) so apps show « Guichet: identifier ».
+    return segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#000", light="#fff")
+
+
+@transaction.atomic
+def confirm_totp(request, account: Account, device: TOTPDevice, code: str) -> bool:
+    if not device.verify_token((code or "").replace(" ", "")):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    # The person just proved they hold it: this session counts as verified with it.
+    otp_login(request, device)
+    record("accounts.factor.added", actor=account, subject=account, ip=client_ip(request), factor="totp")
+    return True
+
+
+@transaction.atomic
+def new_recovery_codes(request, account: Account) -> list[str]:
+    """Ten fresh single-use codes, shown once; the previous set stops working."""
+    RecoveryCodeDevice.objects.filter(user=account).delete()
+    device = RecoveryCodeDevice.objects.create(user=account, name="Codes de secours", confirmed=True)
+    codes = ["-".join("".join(secrets.choice(_ALPHABET) for _ in range(4)) for _ in range(3)) for _ in range(10)]
+    RecoveryCode.objects.bulk_create(RecoveryCode(device=device, digest=recovery_digest(c)) for c in codes)
+    record("accounts.factor.added", actor=account, subject=account, ip=client_ip(request), factor="recovery_codes")
+    return codes
+
+
+FACTOR_NAMES = {"TOTPDevice": "totp", "RecoveryCodeDevice": "recovery_codes", "WebAuthnCredential": "passkey"}
+
+
+@transaction.atomic
+def remove_factor(request, account: Account, device) -> None:
+    kind = FACTOR_NAMES.get(type(device).__name__, type(device).__name__)
+    device.delete()
+    record("accounts.factor.removed", actor=account, subject=account, ip=client_ip(request), factor=kind)

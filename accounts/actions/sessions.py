@@ -1,0 +1,117 @@
+"""Signed-in browsers: opened at sign-in, listed in « Mes connexions », revocable one by one."""
+
+import ipaddress
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.utils import timezone
+
+from audit.actions import client_ip, record
+
+from ..models import Account, UserSession
+
+SID = "guichet.sid"
+LOGIN_AT = "guichet.login_at"
+SEEN_AT = "guichet.seen_at"
+TOUCH_EVERY = 60  # seconds between two writes of last_seen
+
+
+def ip_prefix(ip: str | None) -> str:
+    """An approximate place: the network, not the machine (no geolocation database here)."""
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return ""
+    if address.version == 4:
+        return str(ipaddress.ip_network(f"{address}/24", strict=False).network_address).rsplit(".", 1)[0] + ".x"
+    return str(ipaddress.ip_network(f"{address}/48", strict=False))
+
+
+def describe_agent(agent: str) -> str:
+    """A short, human name for a browser: « Firefox sur Android »."""
+    agent = agent or ""
+    browser = next(
+        (name for key, name in [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari")] if key in agent),
+        "",
+    )
+    system = next(
+        (name for key, name in [("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"), ("Mac OS", "macOS"), ("Linux", "Linux")] if key in agent),
+        "",
+    )
+    if browser and system:
+        return f"{browser} / {system}"
+    return browser or system or agent[:60]
+
+
+def open(request, account: Account) -> UserSession:  # noqa: A001 - the verb the views read
+    now = timezone.now()
+    session = UserSession.objects.create(
+        sid=secrets.token_urlsafe(32),
+        account=account,
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+        ip_prefix=ip_prefix(client_ip(request)),
+        created_at=now,
+        last_seen=now,
+    )
+    request.session[SID] = session.sid
+    request.session[LOGIN_AT] = request.session[SEEN_AT] = now.timestamp()
+    return session
+
+
+def guard(request) -> str | None:
+    """Why this signed-in request must end (revoked, idle, too old), or None. Touches last_seen."""
+    now = timezone.now().timestamp()
+    sid = request.session.get(SID)
+    if sid is None:  # signed in by other code (admin tools, tests): give it a row to revoke
+        sid = open(request, request.user).sid
+    row = UserSession.objects.filter(sid=sid, revoked_at__isnull=True).only("pk").first()
+    if row is None:
+        return "revoked"
+    if now - request.session.get(SEEN_AT, 0) > settings.GUICHET_SESSION_IDLE_SECONDS:
+        return "idle"
+    if now - request.session.get(LOGIN_AT, 0) > settings.SESSION_COOKIE_AGE:
+        return "expired"
+    if now - request.session.get(SEEN_AT, 0) > TOUCH_EVERY:
+        request.session[SEEN_AT] = now
+        UserSession.objects.filter(pk=row.pk).update(last_seen=timezone.now())
+    return None
+
+
+def end(request, reason: str) -> None:
+    """Log out this browser and close its row."""
+    account = request.user if request.user.is_authenticated else None
+    sid = request.session.get(SID)
+    if sid:
+        UserSession.objects.filter(sid=sid, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if account is not None:
+        record(f"accounts.session.{reason}", actor=account, subject=account, ip=client_ip(request))
+    logout(request)
+
+
+def revoke(request, account: Account, pk: int) -> bool:
+    count = UserSession.objects.filter(pk=pk, account=account, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if count:
+        record("accounts.session.revoked", actor=request.user, subject=account, ip=client_ip(request), session=pk)
+    return bool(count)
+
+
+def revoke_all(request, account: Account, *, actor=None, keep_current: bool = False) -> int:
+    rows = UserSession.objects.filter(account=account, revoked_at__isnull=True)
+    if keep_current:
+        rows = rows.exclude(sid=request.session.get(SID))
+    count = rows.update(revoked_at=timezone.now())
+    record(
+        "accounts.session.revoked_all",
+        actor=actor or account,
+        subject=account,
+        ip=client_ip(request) if request else None,
+        count=count,
+    )
+    return count
+
+
+def active(account: Account):
+    return UserSession.objects.filter(account=account, revoked_at__isnull=True)

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Account, UserSession
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ["identifier", "display_name", "institution", "platform", "status", "last_login"]
+    list_filter = ["status", "institution", "is_staff", "is_support_agent", "is_hr_approver"]
+    search_fields = ["identifier", "display_name"]
+    readonly_fields = ["password", "last_login", "previous_login", "created_at"]
+    fieldsets = [
+        (None, {"fields": ["identifier", "display_name", "institution", "public", "platform", "status", "language"]}),
+        (
+            _("Contacts de secours"),
+            {"fields": ["secondary_email", "secondary_email_verified_at", "mobile", "mobile_verified_at"]},
+        ),
+        (_("Rôles"), {"fields": ["is_staff", "is_superuser", "is_support_agent", "is_hr_approver"]}),
+        (_("Annuaire"), {"fields": ["directory", "affiliation", "password"]}),
+        (_("Connexions"), {"fields": ["last_login", "previous_login", "created_at"]}),
+    ]
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(admin.ModelAdmin):
+    list_display = ["account", "user_agent", "ip_prefix", "created_at", "last_seen", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["account__identifier"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,39 @@
+from dataclasses import dataclass, field
+
+
+class DirectoryUnavailable(Exception):
+    """The directory could not be asked (down, timeout): not the person's fault."""
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """What a directory knows of a person, mapped to Guichet's vocabulary."""
+
+    identifier: str  # lower case, what the person types
+    display_name: str = ""
+    mail: str = ""
+    secondary_email: str = ""
+    mobile: str = ""  # as stored by the directory; normalised to E.164 by the caller
+    affiliations: tuple[str, ...] = field(default_factory=tuple)
+
+
+class Directory:
+    """The shape every backend has. `institution` is an institutions.models.Institution."""
+
+    name = ""
+
+    def __init__(self, institution, **options):
+        self.institution = institution
+        self.options = options
+
+    def authenticate(self, identifier: str, password: str) -> DirectoryEntry | None:
+        """The entry when the password is right, None otherwise. Never raises for a wrong one."""
+        raise NotImplementedError
+
+    def lookup(self, identifier: str) -> DirectoryEntry | None:
+        """The entry for an identifier, without a password (support desk, recovery)."""
+        raise NotImplementedError
+
+    def set_password(self, identifier: str, password: str) -> None:
+        """Replace the password (recovery). Raises DirectoryUnavailable when it cannot."""
+        raise NotImplementedError

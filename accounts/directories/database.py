@@ -1,0 +1,51 @@
+from django.contrib.auth.hashers import check_password, make_password
+
+from .base import Directory, DirectoryEntry
+
+
+class DatabaseDirectory(Directory):
+    """The embedded directory: accounts and their argon2id hashes live in Guichet's own tables."""
+
+    name = "database"
+
+    def _account(self, identifier: str):
+        from accounts.models import Account, normalize_identifier
+
+        return Account.objects.filter(
+            identifier=normalize_identifier(identifier), institution=self.institution, directory=self.name
+        ).first()
+
+    @staticmethod
+    def _entry(account) -> DirectoryEntry:
+        return DirectoryEntry(
+            identifier=account.identifier,
+            display_name=account.display_name,
+            mail=account.identifier if "@" in account.identifier else "",
+            secondary_email=account.secondary_email,
+            mobile=str(account.mobile or ""),
+            affiliations=(account.affiliation,) if account.affiliation else (),
+        )
+
+    def authenticate(self, identifier: str, password: str) -> DirectoryEntry | None:
+        account = self._account(identifier)
+        if account is None or not password:
+            # Hash anyway, so an unknown identifier costs the same time as a known one.
+            make_password(password or "x")
+            return None
+        def upgrade(raw):  # re-hash with the current parameters when they changed
+            account.set_password(raw)
+            account.save(update_fields=["password"])
+
+        if not check_password(password, account.password, setter=upgrade):
+            return None
+        return self._entry(account)
+
+    def lookup(self, identifier: str) -> DirectoryEntry | None:
+        account = self._account(identifier)
+        return self._entry(account) if account else None
+
+    def set_password(self, identifier: str, password: str) -> None:
+        account = self._account(identifier)
+        if account is not None:
+            account.set_password(password)
+            account.save(update_fields=["password"])

@@ -1,0 +1,50 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from institutions.models import Institution
+
+
+class IdentifierForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Votre adresse ou identifiant"),
+        max_length=254,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false", "inputmode": "email"}
+        ),
+        error_messages={"required": _("Saisissez votre adresse ou votre identifiant.")},
+    )
+    institution = forms.ModelChoiceField(
+        label=_("Votre établissement"),
+        queryset=Institution.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=None,
+        widget=forms.RadioSelect,
+    )
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        required=False,
+        strip=False,
+        max_length=1024,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "none"}),
+        error_messages={"required": _("Saisissez le code.")},
+    )
+
+
+class PasswordConfirmForm(forms.Form):
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        max_length=1024,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Saisissez votre mot de passe.")},
+    )

@@ -1,0 +1,222 @@
+"""Accounts: one row per person who signs in through Guichet, whatever directory holds them."""
+
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin
+from phonenumber_field.modelfields import PhoneNumberField
+
+from institutions.models import Institution, Platform, Public
+
+
+RECONFIRM_CHANNELS_AFTER = timedelta(days=180)
+
+
+def normalize_identifier(identifier: str) -> str:
+    return (identifier or "").strip().lower()
+
+
+class AccountManager(BaseUserManager):
+    def get_by_natural_key(self, identifier):
+        return self.get(identifier=normalize_identifier(identifier))
+
+    def create_user(self, identifier, password=None, **fields):
+        account = self.model(identifier=normalize_identifier(identifier), **fields)
+        if password:
+            account.set_password(password)
+        else:
+            account.set_unusable_password()
+        account.save()
+        return account
+
+    def create_superuser(self, identifier, password=None, **fields):
+        if "institution" not in fields:
+            fields["institution"] = Institution.objects.order_by("order").first()
+        return self.create_user(identifier, password, is_staff=True, is_superuser=True, **fields)
+
+
+class Account(AbstractBaseUser, PermissionsMixin):
+    ACTIVE, DISABLED, EXPIRED = "active", "disabled", "expired"
+    STATUS_CHOICES = [(ACTIVE, _("actif")), (DISABLED, _("désactivé")), (EXPIRED, _("expiré"))]
+
+    # The full address or the login, lower case; what the person types to sign in.
+    identifier = models.CharField(_("identifiant"), max_length=254, unique=True)
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="accounts")
+    public = models.ForeignKey(Public, on_delete=models.SET_NULL, null=True, blank=True, related_name="accounts")
+    platform = models.ForeignKey(Platform, on_delete=models.SET_NULL, null=True, blank=True, related_name="accounts")
+    display_name = models.CharField(_("nom affiché"), max_length=200, blank=True)
+    secondary_email = models.EmailField(_("adresse de secours"), blank=True)
+    secondary_email_verified_at = models.DateTimeField(_("adresse de secours vérifiée le"), null=True, blank=True)
+    mobile = PhoneNumberField(_("mobile"), blank=True)
+    mobile_verified_at = models.DateTimeField(_("mobile vérifié le"), null=True, blank=True)
+    # A channel added without a second factor serves recovery only 24 hours later, so a
+    # thief who has the password alone cannot add their own and reset at once.
+    secondary_email_usable_from = models.DateTimeField(null=True, blank=True)
+    mobile_usable_from = models.DateTimeField(null=True, blank=True)
+    channels_confirmed_at = models.DateTimeField(_("coordonnées confirmées le"), null=True, blank=True)
+    status = models.CharField(_("statut"), max_length=10, choices=STATUS_CHOICES, default=ACTIVE)
+    language = models.CharField(_("langue"), max_length=8, default="fr")
+    # The directory entry this row mirrors ("database" accounts hold their own password).
+    directory = models.CharField(_("annuaire"), max_length=20, default="database")
+    affiliation = models.CharField(_("affiliation"), max_length=100, blank=True)
+    previous_login = models.DateTimeField(_("connexion précédente"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+
+    is_staff = models.BooleanField(_("administrateur"), default=False)
+    is_support_agent = models.BooleanField(_("agent du support"), default=False)
+    is_hr_approver = models.BooleanField(_("valideur RH"), default=False)
+    is_manager = models.BooleanField(_("responsable (peut demander une réinitialisation)"), default=False)
+
+    objects = AccountManager()
+
+    USERNAME_FIELD = "identifier"
+    EMAIL_FIELD = "secondary_email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("compte")
+        verbose_name_plural = _("comptes")
+
+    def __str__(self):
+        return self.identifier
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.ACTIVE
+
+    @property
+    def has_verified_secondary_email(self) -> bool:
+        return bool(self.secondary_email and self.secondary_email_verified_at)
+
+    @property
+    def has_verified_mobile(self) -> bool:
+        return bool(self.mobile and self.mobile_verified_at)
+
+    def recovery_email(self, now=None) -> str:
+        """The secondary address if it may receive a reset now, else ""."""
+        now = now or timezone.now()
+        usable = self.secondary_email_usable_from is None or self.secondary_email_usable_from <= now
+        return self.secondary_email if self.has_verified_secondary_email and usable else ""
+
+    def recovery_mobile(self, now=None) -> str:
+        now = now or timezone.now()
+        usable = self.mobile_usable_from is None or self.mobile_usable_from <= now
+        return str(self.mobile) if self.has_verified_mobile and usable else ""
+
+    def needs_channel_reconfirmation(self, now=None) -> bool:
+        """Recovery channels are reconfirmed every 180 days (asked gently on « Mes services »)."""
+        verified = [d for d in (self.secondary_email_verified_at, self.mobile_verified_at) if d]
+        if not verified:
+            return False
+        last = self.channels_confirmed_at or max(verified)
+        return (now or timezone.now()) - last >= RECONFIRM_CHANNELS_AFTER
+
+    @property
+    def is_privileged(self) -> bool:
+        """Staff roles whose assisted reset needs a second agent's approval."""
+        return self.is_staff or self.is_superuser or self.is_support_agent or self.is_hr_approver or self.is_manager
+
+    def get_full_name(self):
+        return self.display_name or self.identifier
+
+    def get_short_name(self):
+        return self.display_name or self.identifier
+
+
+class Throttle(models.Model):
+    """Stored state of throttle.State for one account key or one IP address.
+
+    The key is an HMAC of what was typed or of the address, never the text itself:
+    people sometimes type their password into the identifier field.
+    """
+
+    ACCOUNT, IP = "account", "ip"
+
+    kind = models.CharField(max_length=10, choices=[(ACCOUNT, ACCOUNT), (IP, IP)])
+    key = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure = models.DateTimeField(null=True)
+    paused_until = models.DateTimeField(null=True)
+    window_start = models.DateTimeField(null=True)
+    recent = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="throttle_kind_key")]
+
+    def __str__(self):
+        return f"{self.kind}:{self.key[:8]}"
+
+
+class UserSession(models.Model):
+    """One signed-in browser, for « Mes connexions ». Holds no session key: the session
+    carries our random `sid`, and a revoked row ends that session at its next request."""
+
+    sid = models.CharField(max_length=64, unique=True)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sessions")
+    user_agent = models.CharField(max_length=300, blank=True)
+    ip_prefix = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen"]
+
+    def __str__(self):
+        return f"{self.account} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class KnownDevice(models.Model):
+    """A browser that already signed in to this account (hash of its device cookie)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="devices")
+    device_hash = models.CharField(max_length=64)
+    user_agent = models.CharField(max_length=300, blank=True)
+    first_seen = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "device_hash"], name="known_device_once")]
+
+    def __str__(self):
+        return f"{self.account} {self.user_agent[:40]}"
+
+
+class RecoveryCodeDevice(ThrottlingMixin, Device):
+    """Ten single-use recovery codes, stored as keyed hashes (never the codes themselves)."""
+
+    class Meta:
+        verbose_name = _("codes de secours")
+
+    def get_throttle_factor(self):
+        return 1
+
+    def verify_token(self, token):
+        allowed, _details = self.verify_is_allowed()
+        if not allowed:
+            return False
+        used = self.codes.filter(digest=recovery_digest(token)).first()
+        if used is None:
+            self.throttle_increment()
+            return False
+        used.delete()
+        self.throttle_reset()
+        return True
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64, db_index=True)
+
+    def __str__(self):
+        return f"code {self.pk}"
+
+
+def recovery_digest(code: str) -> str:
+    # Keyed, so a copy of the database alone does not allow guessing the codes offline.
+    normalized = "".join(c for c in (code or "").upper() if c.isalnum())
+    return salted_hmac("guichet.recovery-code", normalized, algorithm="sha256").hexdigest()

@@ -1,0 +1,1 @@
+"""Test support shared by the apps' test suites (not imported by the running site)."""

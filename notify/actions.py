@@ -1,0 +1,163 @@
+"""Queueing and delivering messages.
+
+Delivery is at least once, and never by two workers at the same time: a row is claimed by
+a conditional UPDATE before it is sent. If a worker dies after the server accepted the
+message but before the row says so, the sweep sends it again; a duplicate notice is
+better than a lost one.
+"""
+
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from audit.actions import record
+from notify import tasks
+
+from .channels import CHANNELS
+from .channels.errors import PermanentFailure
+from .models import Message
+from .schedule import MAX_ATTEMPTS, STALE_AFTER, retry_delay
+
+SWEEP_BATCH = 100
+
+logger = logging.getLogger(__name__)
+
+
+def queue_email(*, to: str, template: str, context: dict, language: str, purpose: str, account=None) -> Message:
+    """Render notify/email/<template>.subject.txt, .txt and .html in `language`; queue it.
+
+    Call it inside the transaction of the change that causes the message: the message then
+    exists if and only if the change does, and the worker hears of it only after commit.
+    """
+    context = {"site_name": settings.GUICHET_SITE_NAME, **context}
+    with translation.override(language):
+        subject = render_to_string(f"notify/email/{template}.subject.txt", context)
+        body_text = render_to_string(f"notify/email/{template}.txt", context)
+        body_html = render_to_string(f"notify/email/{template}.html", context)
+    message = Message(
+        channel=Message.EMAIL,
+        to=to,
+        subject=" ".join(subject.split()),  # a header is one line, whatever the template's layout
+        body_text=body_text,
+        body_html=body_html,
+        language=language,
+        purpose=purpose,
+        account=account,
+    )
+    return _queue(message)
+
+
+def queue_sms(*, to: str, template: str, context: dict, language: str, purpose: str, account=None) -> Message:
+    """Render notify/sms/<template>.txt in `language`; queue it. Same transaction rule."""
+    context = {"site_name": settings.GUICHET_SITE_NAME, **context}
+    with translation.override(language):
+        body_text = render_to_string(f"notify/sms/{template}.txt", context).strip()
+    message = Message(
+        channel=Message.SMS, to=to, body_text=body_text, language=language, purpose=purpose, account=account
+    )
+    return _queue(message)
+
+
+def _queue(message: Message) -> Message:
+    with transaction.atomic():
+        message.save()
+        record("notify.message.queued", subject=message.account, **_facts(message))
+        # robust: if the queue itself is down, the change still stands; the sweep sends it.
+        transaction.on_commit(partial(tasks.deliver_task, message.pk), robust=True)
+    return message
+
+
+def deliver(message_id: int, *, now=None) -> bool:
+    """Send one message if it is queued and due; True if it went out now.
+
+    `now` decides what is due and dates what happens (the sweep and tests pass it).
+    """
+    now = now or timezone.now()
+    # The conditional UPDATE is the lock: of two callers, only one gets a count of 1.
+    claimed = Message.objects.filter(pk=message_id, status=Message.QUEUED, next_attempt_at__lte=now).update(
+        status=Message.SENDING, claimed_at=now
+    )
+    if not claimed:
+        return False
+    message = Message.objects.select_related("account").get(pk=message_id)
+    try:
+        reference = CHANNELS[message.channel].send(message)
+    except Exception as error:  # SMTP down, refused, timed out, no provider: retried, unless PermanentFailure
+        _failed(message, error, now)
+        return False
+    message.status, message.sent_at = Message.SENT, now
+    with transaction.atomic():
+        message.save(update_fields=["status", "sent_at"])
+        # The provider's id for the message (SMS backends return one): to find it on their side.
+        provider = {"reference": str(reference)} if reference else {}
+        record("notify.message.sent", subject=message.account, **_facts(message), **provider)
+    return True
+
+
+def _failed(message: Message, error: Exception, now) -> None:
+    message.attempts += 1
+    # The exception's own words, cut short; the body is never part of it.
+    message.last_error = f"{type(error).__name__}: {error}"[:300]
+    message.claimed_at = None
+    # A refusal for good (an invalid number) would only be refused again for 15 hours.
+    abandoned = message.attempts >= MAX_ATTEMPTS or isinstance(error, PermanentFailure)
+    if abandoned:
+        message.status = Message.FAILED
+    else:
+        message.status, message.next_attempt_at = Message.QUEUED, now + retry_delay(message.attempts)
+    with transaction.atomic():
+        message.save(update_fields=["status", "attempts", "next_attempt_at", "claimed_at", "last_error"])
+        # One event per attempt: `failed` while retrying, `abandoned` for the last one.
+        record(
+            "notify.message.abandoned" if abandoned else "notify.message.failed",
+            subject=message.account,
+            attempts=message.attempts,
+            error=type(error).__name__,
+            **_facts(message),
+        )
+    logger.warning("message %s (%s), attempt %s: %s", message.pk, message.purpose, message.attempts, message.last_error)
+
+
+def sweep(now=None) -> int:
+    """Recover messages whose worker died, then send what is due; returns how many went."""
+    at = now or timezone.now()
+    _recover_stale(at)
+    due = Message.objects.filter(status=Message.QUEUED, next_attempt_at__lte=at).order_by("next_attempt_at")
+    # Without an explicit `now`, each delivery reads the clock itself: a long batch stays honest.
+    return sum(deliver(pk, now=now) for pk in list(due.values_list("pk", flat=True)[:SWEEP_BATCH]))
+
+
+def _recover_stale(at) -> None:
+    stale = Message.objects.filter(status=Message.SENDING, claimed_at__lt=at - STALE_AFTER).select_related("account")
+    for message in stale[:SWEEP_BATCH]:
+        # Conditional again: the slow worker may have finished in the meantime.
+        recovered = Message.objects.filter(pk=message.pk, status=Message.SENDING, claimed_at=message.claimed_at).update(
+            status=Message.QUEUED, claimed_at=None, next_attempt_at=at
+        )
+        if recovered:
+            record("notify.message.recovered", subject=message.account, **_facts(message))
+
+
+def resend_now(messages, *, actor, ip: str | None = None) -> int:
+    """Put queued or abandoned messages first in line (the admin's « Renvoyer maintenant »).
+
+    Attempts are kept: an abandoned message gets one more try, and is abandoned again if it
+    fails, rather than another night of retries nobody asked for.
+    """
+    count = 0
+    with transaction.atomic():
+        for message in messages.filter(status__in=[Message.QUEUED, Message.FAILED]).select_related("account"):
+            Message.objects.filter(pk=message.pk).update(status=Message.QUEUED, next_attempt_at=timezone.now())
+            record("notify.message.resent", actor=actor, subject=message.account, ip=ip, **_facts(message))
+            transaction.on_commit(partial(tasks.deliver_task, message.pk), robust=True)
+            count += 1
+    return count
+
+
+def _facts(message: Message) -> dict:
+    # What the log may know of a message: never its body nor its recipient.
+    return {"message_id": message.pk, "channel": message.channel, "purpose": message.purpose}

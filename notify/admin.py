@@ -1,0 +1,56 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from audit.actions import client_ip
+
+from . import actions
+from .models import Message
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["status", "channel", "purpose", "to", "attempts", "next_attempt_at", "created_at", "sent_at"]
+    list_filter = ["status", "channel", "purpose"]
+    search_fields = ["to", "purpose"]
+    date_hierarchy = "created_at"
+    # The body stays out of the admin altogether: it may carry a sign-in link or a code
+    # that would let whoever reads it act as the recipient.
+    fields = [
+        "status",
+        "channel",
+        "purpose",
+        "to",
+        "subject",
+        "language",
+        "account",
+        "attempts",
+        "next_attempt_at",
+        "claimed_at",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
+    actions = ["resend_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_resend_permission(self, request):
+        # The table is read-only in the admin, but sending again is a change to the outbox.
+        return request.user.has_perm("notify.change_message")
+
+    @admin.action(description=_("Renvoyer maintenant"), permissions=["resend"])
+    def resend_now(self, request, queryset):
+        count = actions.resend_now(queryset, actor=request.user, ip=client_ip(request))
+        self.message_user(
+            request,
+            ngettext("%d message remis en file.", "%d messages remis en file.", count) % count,
+            messages.SUCCESS,
+        )

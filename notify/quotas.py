@@ -1,0 +1,97 @@
+"""How many SMS may go out: per number, and for the whole site in a day.
+
+Counted from the outbox itself (every SMS is a Message row, whatever became of it), so the
+limits hold across workers and processes with no table of their own. Every SMS row counts,
+sent or not: an SMS asked for is an SMS asked for, and a failed one may have cost credits.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from audit.actions import record
+from audit.models import Event
+
+from .actions import queue_email
+from .models import Message
+
+# At most this many SMS to one number in any window of this length (the windows slide).
+PER_NUMBER = ((timedelta(minutes=1), 1), (timedelta(hours=1), 3), (timedelta(days=1), 5))
+ALERT_PERCENT = 80
+ALERT_PURPOSE = "notify.sms_budget"
+EXHAUSTED = "notify.sms.budget_exhausted"
+
+logger = logging.getLogger(__name__)
+
+
+def sms_allowed(number: str, now=None) -> bool:
+    """May one more code SMS be queued for `number` (E.164, as given to queue_sms)?
+
+    Call it, then queue_sms, in one transaction: on SQLite (immediate transactions) two
+    requests then cannot both take the last place; elsewhere they might, by one.
+    Side effects, once a day each: the alert e-mail to administrators when the day's count
+    reaches 80 % of GUICHET_SMS_DAILY_BUDGET, an audit event when it reaches 100 %.
+    """
+    now = now or timezone.now()
+    sms = Message.objects.filter(channel=Message.SMS, created_at__lte=now)
+    for window, limit in PER_NUMBER:
+        if sms.filter(to=number, created_at__gt=now - window).count() >= limit:
+            return False
+    return _within_budget(sms, now)
+
+
+def _within_budget(sms, now) -> bool:
+    # The budget is per calendar day where Guichet is (TIME_ZONE), as a bill would count it.
+    day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    day_end = day_start + timedelta(days=1)
+    budget = settings.GUICHET_SMS_DAILY_BUDGET
+    count = sms.filter(created_at__gte=day_start).count()
+    if count * 100 >= budget * ALERT_PERCENT:
+        already = Message.objects.filter(purpose=ALERT_PURPOSE, created_at__gte=day_start, created_at__lt=day_end)
+        if not already.exists():
+            _alert(count, budget, day_start, now)
+    if count < budget:
+        return True
+    # Once a day, found by the day it names rather than by when it was written (`now` is the
+    # caller's clock, the event's date is the real one).
+    day = day_start.date().isoformat()
+    if not Event.objects.filter(code=EXHAUSTED, data__day=day).exists():
+        record(EXHAUSTED, day=day, budget=budget, count=count)
+        logger.warning("SMS budget exhausted for %s: %s of %s", day, count, budget)
+    return False
+
+
+def _alert(count: int, budget: int, day_start, now) -> None:
+    recipients = _administrators()
+    if not recipients:
+        logger.warning("SMS budget at %s of %s and no administrator to tell (GUICHET_ADMIN_EMAILS)", count, budget)
+        return
+    percent = count * 100 // budget if budget else 100
+    context = {"count": count, "budget": budget, "percent": percent, "day": day_start.date()}
+    for address, language, account in recipients:
+        message = queue_email(
+            to=address,
+            template="sms_budget",
+            context=context,
+            language=language,
+            purpose=ALERT_PURPOSE,
+            account=account,
+        )
+        # Dated by the same clock as the count, so "one a day" means the day that was counted.
+        Message.objects.filter(pk=message.pk).update(created_at=now)
+
+
+def _administrators() -> list[tuple[str, str, object]]:
+    """(address, language, account) for GUICHET_ADMIN_EMAILS and every staff account with a
+    verified secondary address; each address once."""
+    found: dict[str, tuple[str, str, object]] = {}
+    staff = get_user_model().objects.filter(is_staff=True, secondary_email_verified_at__isnull=False)
+    for account in staff.exclude(secondary_email="").order_by("pk"):
+        found.setdefault(account.secondary_email.lower(), (account.secondary_email, account.language, account))
+    for address in settings.GUICHET_ADMIN_EMAILS:
+        if address.strip():
+            found.setdefault(address.strip().lower(), (address.strip(), settings.LANGUAGE_CODE, None))
+    return list(found.values())

@@ -1,0 +1,15 @@
+"""When to try a message again: pure arithmetic, no I/O."""
+
+from datetime import timedelta
+
+# Seconds to wait after the 1st, 2nd, … failed attempt; the last value repeats.
+BACKOFF = (30, 60, 120, 300, 600, 1800, 3600)
+# About 15 hours of trying in all: long enough to ride out an SMTP outage over a night.
+MAX_ATTEMPTS = 20
+# A message claimed longer ago than this lost its worker (EMAIL_TIMEOUT is seconds).
+STALE_AFTER = timedelta(minutes=10)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after `attempts` failed attempts (attempts >= 1)."""
+    return timedelta(seconds=BACKOFF[min(attempts, len(BACKOFF)) - 1])

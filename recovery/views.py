@@ -1,0 +1,151 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.actions.factors import has_fresh_password
+from audit.actions import client_ip
+from institutions.models import RecoveryPath
+
+from . import actions, channels, policy
+from .forms import ChannelCodeForm, ChannelForm, CodeForm, NewPasswordForm, RequestForm
+
+
+def _request_page(request, form, *, status=200):
+    return render(request, "recovery/request.html", {"form": form, "paths": RecoveryPath.objects.all()}, status=status)
+
+
+def _sent_page(request, identifier, form=None, *, error=""):
+    form = form or CodeForm(initial={"identifier": identifier})
+    return render(request, "recovery/sent.html", {"form": form, "error": error})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def reset(request: HttpRequest) -> HttpResponse:
+    """« Mot de passe oublié ? »: the same answer whatever the identifier and contact were."""
+    if request.method == "GET":
+        return _request_page(request, RequestForm(initial={"identifier": request.GET.get("identifier", "")}))
+    form = RequestForm(request.POST)
+    if not form.is_valid():
+        return _request_page(request, form)
+    data = form.cleaned_data
+    if actions.over_limit(data["identifier"], client_ip(request)):
+        return render(request, "recovery/too_many.html", status=429)
+    actions.request_code(request, data["identifier"], data["channel"], data["contact"])
+    return _sent_page(request, data["identifier"])
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@require_POST
+def code(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _sent_page(request, request.POST.get("identifier", ""), form)
+    if actions.check_code(request, form.cleaned_data["identifier"], form.cleaned_data["code"]):
+        return redirect("recovery-new-password")
+    fresh = CodeForm(initial={"identifier": form.cleaned_data["identifier"]})
+    return _sent_page(request, "", fresh, error="wrong")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def link(request: HttpRequest, token: str) -> HttpResponse:
+    """Opening the link changes nothing (mail scanners open links); the button does."""
+    if request.method == "POST":
+        if actions.check_link(request, token):
+            return redirect("recovery-new-password")
+        return render(request, "recovery/link.html", {"expired": True}, status=410)
+    return render(request, "recovery/link.html", {"expired": False})
+
+
+@never_cache
+@sensitive_post_parameters("password", "confirmation")
+@require_http_methods(["GET", "POST"])
+def new_password(request: HttpRequest) -> HttpResponse:
+    account = actions.granted_account(request)
+    if account is None:
+        return render(request, "recovery/link.html", {"expired": True}, status=410)
+    form = NewPasswordForm(request.POST or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        password = form.cleaned_data["password"]
+        problems = policy.check(
+            password,
+            user_inputs=actions.user_inputs(account),
+            current_password_check=lambda p: actions.is_current_password(account, p),
+        )
+        if not problems:
+            actions.set_new_password(request, account, password)
+            return render(request, "recovery/done.html", {"account": account})
+    return render(
+        request,
+        "recovery/new_password.html",
+        {"form": NewPasswordForm(), "problems": problems, "errors": form.errors if request.method == "POST" else {}},
+    )
+
+
+@require_POST
+def strength(request: HttpRequest) -> JsonResponse:
+    """The meter's server half: the same rules as the form, so the two never disagree.
+    Only for someone about to choose a password (a reset grant or a signed-in person):
+    each call costs milliseconds of CPU, so it is not open to the whole world."""
+    account = actions.granted_account(request) or (request.user if request.user.is_authenticated else None)
+    if account is None:
+        return JsonResponse({"ok": False, "score": 0, "problems": []}, status=403)
+    return JsonResponse(policy.describe(request.POST.get("password", "")[:1024], actions.user_inputs(account)))
+
+
+def _fresh_password_or_redirect(request):
+    if has_fresh_password(request):
+        return None
+    return redirect(f"{reverse('reauth')}?{urlencode({'next': reverse('contacts')})}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contacts(request: HttpRequest) -> HttpResponse:
+    """« Mes contacts de secours »: see, change and reconfirm the recovery channels."""
+    account = request.user
+    form = ChannelForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("action") == "reconfirm":
+            channels.reconfirm(request, account)
+            return redirect("contacts")
+        if denied := _fresh_password_or_redirect(request):
+            return denied
+        if form.is_valid():
+            channels.start_change(request, account, form.cleaned_data["channel"], form.cleaned_data["value"])
+            return redirect("contacts-confirm")
+    return render(
+        request,
+        "recovery/contacts.html",
+        {
+            "account": account,
+            "form": form,
+            "reconfirm": account.needs_channel_reconfirmation(),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def contacts_confirm(request: HttpRequest) -> HttpResponse:
+    change = channels.pending(request.user)
+    if change is None:
+        return redirect("contacts")
+    form = ChannelCodeForm(request.POST or None)
+    error = False
+    if request.method == "POST" and form.is_valid():
+        if channels.confirm_change(request, request.user, form.cleaned_data["code"]):
+            return redirect("contacts")
+        error = True
+    return render(request, "recovery/contacts_confirm.html", {"change": change, "form": form, "error": error})

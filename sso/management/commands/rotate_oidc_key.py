@@ -1,0 +1,44 @@
+"""Rotate the OpenID Connect signing key; drop retired keys whose tokens have all expired."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.utils import jwk_from_pem
+
+from audit.actions import record
+from sso import oidc_keys
+
+
+def _kid(pem: str) -> str:
+    return jwk_from_pem(pem).thumbprint()
+
+
+class Command(BaseCommand):
+    help = (
+        "Retire the current OIDC signing key (still published until its tokens expire) and create a "
+        "new one; then drop retired keys older than the longest token lifetime. Restart the workers after."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--prune-only", action="store_true", help="only drop expired retired keys")
+        parser.add_argument(
+            "--keep-seconds",
+            type=int,
+            default=None,
+            help="how long a retired key stays published (default: the longest token lifetime)",
+        )
+
+    def handle(self, *args, prune_only=False, keep_seconds=None, **options):
+        current, inactive = settings.GUICHET_OIDC_KEY_FILE, settings.GUICHET_OIDC_INACTIVE_KEY_DIR
+        if keep_seconds is None:
+            # ID tokens are the signed ones; access tokens are opaque, counted to stay on the safe side.
+            keep_seconds = max(oauth2_settings.ID_TOKEN_EXPIRE_SECONDS, oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
+        if not prune_only:
+            retired = oidc_keys.rotate(current, inactive)
+            old_kid, new_kid = _kid(retired.read_text()), _kid(current.read_text())
+            record("sso.oidc.signing_rotated", kid=new_kid, retired_kid=old_kid)
+            self.stdout.write(f"New signing key {new_kid}; {old_kid} retired, published {keep_seconds} s more.")
+        for path in oidc_keys.prune(inactive, keep_seconds):
+            self.stdout.write(f"Dropped retired key {path.name}.")
+        if not prune_only:
+            self.stdout.write("Restart the workers so that they sign with the new key.")

@@ -1,0 +1,19 @@
+"""Make the toolkit's applications match the set-up's "oidc" clients (and their secrets)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from sso import oidc
+
+
+class Command(BaseCommand):
+    help = (
+        "Create, update or delete OAuth applications from the \"oidc\" clients, with secrets from "
+        "GUICHET_OIDC_SECRET_<SLUG>. Run it after changing a secret (saving a client does it too)."
+    )
+
+    def handle(self, *args, **options):
+        synced, errors = oidc.sync_all()
+        for slug in synced:
+            self.stdout.write(f"{slug}: ok")
+        if errors:
+            raise CommandError("OIDC clients left out:\n" + "\n".join(errors))

@@ -1,0 +1,40 @@
+from django.db import models
+from django.utils import timezone
+
+from institutions.models import Client
+
+
+class SignOn(models.Model):
+    """A client this browser session signed in to, remembered for single logout.
+
+    `sid` is accounts.UserSession.sid; `data` holds what the protocol needs to say
+    goodbye (a SAML session index, a CAS ticket id, an OIDC sid) — never a secret.
+    """
+
+    sid = models.CharField(max_length=64, db_index=True)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="sign_ons")
+    at = models.DateTimeField(default=timezone.now)
+    data = models.JSONField(default=dict)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.client} {self.at:%Y-%m-%d %H:%M}"
+
+
+class CasTicket(models.Model):
+    """A CAS service ticket: single use, valid 10 seconds, bound to its service.
+    Stored as a keyed hash; the ticket itself lives only in the redirect to the service."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    service = models.TextField()
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    sid = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # Issued right after the person typed their password (CAS "renew").
+    from_credentials = models.BooleanField(default=False)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"ST for {self.client} at {self.created_at:%H:%M:%S}"

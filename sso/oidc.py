@@ -1,0 +1,238 @@
+"""OpenID Connect: the set-up file's "oidc" clients as django-oauth-toolkit applications,
+and single logout by back-channel logout tokens (OpenID Connect Back-Channel Logout 1.0).
+
+A client is declared like any other (institutions.Client, protocol "oidc") with
+`config: {client_id, redirect_uris, post_logout_redirect_uris, public, backchannel_logout_uri,
+third_party, scopes, pkce}`. Its secret never lives in the file: it comes from the
+environment, GUICHET_OIDC_SECRET_<SLUG> (upper case, dashes as underscores), and the toolkit
+stores only its hash. Client rows are the source of truth: an Application no Client names
+is deleted on the next sync.
+"""
+
+import hashlib
+import ipaddress
+import logging
+import os
+import time
+import uuid
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+from jwcrypto import jwt
+from oauth2_provider.models import Application
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.utils import jwk_from_pem
+
+from institutions.models import Client
+
+from .logout import notifier
+from .models import SignOn
+
+logger = logging.getLogger(__name__)
+
+SCOPE_DESCRIPTIONS = {
+    "openid": _("Vous reconnaître (votre identifiant Guichet)"),
+    "profile": _("Votre nom"),
+    "email": _("Votre adresse de messagerie"),
+    "guichet": _("Votre établissement, votre messagerie et votre statut"),
+    "mail": _("Lire et envoyer vos messages (IMAP, SMTP)"),
+}
+# What a client may ask for unless its config lists `scopes`: never "mail", which opens the
+# mailbox itself and is granted only to the mail clients that name it.
+DEFAULT_CLIENT_SCOPES = ("openid", "profile", "email", "guichet")
+BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+LOGOUT_TOKEN_SECONDS = 120
+
+
+class OidcConfigError(ValueError):
+    pass
+
+
+def secret_variable(client: Client) -> str:
+    return "GUICHET_OIDC_SECRET_" + client.slug.upper().replace("-", "_")
+
+
+def client_for(client_id: str) -> Client | None:
+    return Client.objects.filter(protocol="oidc", config__client_id=client_id).first()
+
+
+def allowed_scopes(client: Client | None) -> set[str]:
+    if client is None:
+        return set()
+    return set(client.config.get("scopes") or DEFAULT_CLIENT_SCOPES) | {"openid"}
+
+
+def pkce_required(application: Application, client: Client | None) -> bool:
+    """Always for public clients; for confidential ones unless their config says `pkce: false`."""
+    if application.client_type == Application.CLIENT_PUBLIC or client is None:
+        return True
+    return client.config.get("pkce", True) is not False
+
+
+def session_sid(guichet_sid: str) -> str:
+    """The `sid` clients see: stable for one Guichet session, not the session's own id."""
+    return salted_hmac("sso.oidc.sid", guichet_sid).hexdigest()[:32]
+
+
+def code_digest(code: str) -> str:
+    """What a sign-on remembers of its authorization code: enough to spot a replay, not to use it."""
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def sign_on_for_code(code: str) -> SignOn | None:
+    return SignOn.objects.filter(client__protocol="oidc", data__grant=code_digest(code)).order_by("-pk").first()
+
+
+def _is_loopback(host: str | None) -> bool:
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
+
+
+def _uris(client: Client, key: str, *, required: bool = False) -> list[str]:
+    value = client.config.get(key) or []
+    if isinstance(value, str):
+        value = [value]
+    if required and not value:
+        raise OidcConfigError(f"{client.slug}: « {key} » est vide")
+    for uri in value:
+        parts = urlsplit(str(uri))
+        # https everywhere; plain http only for a native client's loopback redirect (RFC 8252 §7.3).
+        if not (parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(parts.hostname))):
+            raise OidcConfigError(f"{client.slug}: {key} « {uri} » doit être en https (ou http://127.0.0.1)")
+        if parts.fragment or "#" in uri or "*" in uri:
+            raise OidcConfigError(f"{client.slug}: {key} « {uri} » ne peut contenir ni # ni *")
+    return [str(uri) for uri in value]
+
+
+def _wanted(client: Client) -> dict:
+    config = client.config or {}
+    client_id = config.get("client_id")
+    if not client_id or not isinstance(client_id, str):
+        raise OidcConfigError(f"{client.slug}: « client_id » manque")
+    public = config.get("public", False)
+    if not isinstance(public, bool):
+        raise OidcConfigError(f"{client.slug}: « public » vaut true ou false")
+    unknown = allowed_scopes(client) - set(oauth2_settings.SCOPES)
+    if unknown:
+        raise OidcConfigError(f"{client.slug}: portée inconnue {sorted(unknown)}")
+    redirect_uris = _uris(client, "redirect_uris")
+    _uris(client, "backchannel_logout_uri")
+    return {
+        "name": client.name,
+        "client_type": Application.CLIENT_PUBLIC if public else Application.CLIENT_CONFIDENTIAL,
+        # No redirect URI: a resource server (Dovecot) that only introspects tokens.
+        "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE
+        if redirect_uris
+        else Application.GRANT_CLIENT_CREDENTIALS,
+        "redirect_uris": " ".join(redirect_uris),
+        "post_logout_redirect_uris": " ".join(_uris(client, "post_logout_redirect_uris")),
+        "algorithm": Application.RS256_ALGORITHM,
+        # The institution's own clients open at once; a third party asks the person first.
+        "skip_authorization": not config.get("third_party", False),
+        "client_id": client_id,
+    }
+
+
+def sync_client(client: Client) -> Application | None:
+    """Create or update the client's Application (None when the client is not "oidc")."""
+    if client.protocol != "oidc":
+        return None
+    wanted = _wanted(client)
+    app = Application.objects.filter(client_id=wanted["client_id"]).first() or Application()
+    changed = [field for field, value in wanted.items() if getattr(app, field) != value]
+    for field in changed:
+        setattr(app, field, wanted[field])
+    # Public clients never authenticate; a confidential one without its variable keeps the
+    # random secret the toolkit generated, which nobody knows: it cannot sign in until set.
+    secret = os.environ.get(secret_variable(client), "")
+    if wanted["client_type"] == Application.CLIENT_CONFIDENTIAL:
+        if secret and not check_password(secret, app.client_secret):
+            app.client_secret, changed = secret, [*changed, "client_secret"]  # hashed on save
+        elif not secret:
+            logger.warning("OIDC client %s has no secret: set %s", client.slug, secret_variable(client))
+    if changed:
+        app.full_clean(exclude=["client_secret", "user"])
+        app.save()
+    return app
+
+
+@transaction.atomic
+def sync_all() -> tuple[list[str], list[str]]:
+    """Every "oidc" client as an Application; others deleted. Returns (synced slugs, errors)."""
+    synced, errors, keep = [], [], set()
+    for client in Client.objects.filter(protocol="oidc"):
+        try:
+            keep.add(sync_client(client).client_id)
+        except ValidationError as error:
+            errors.append(f"{client.slug}: {'; '.join(error.messages)}")
+        except OidcConfigError as error:
+            errors.append(str(error))
+        else:
+            synced.append(client.slug)
+    # A client whose config is wrong loses its Application: fail closed, never half-configured.
+    Application.objects.exclude(client_id__in=keep).delete()
+    return synced, errors
+
+
+def _client_saved(sender, instance: Client, raw=False, **kwargs):
+    if raw:
+        return
+    synced, errors = sync_all()
+    for error in errors:
+        logger.error("OIDC client not usable: %s", error)
+
+
+post_save.connect(_client_saved, sender=Client, dispatch_uid="sso-oidc-sync-save")
+post_delete.connect(_client_saved, sender=Client, dispatch_uid="sso-oidc-sync-delete")
+
+
+def logout_token(client_id: str, *, issuer: str, sub: str, sid: str) -> str:
+    """A signed logout token (Back-Channel Logout 1.0 §2.4): no nonce, an `events` claim."""
+    key = jwk_from_pem(oauth2_settings.OIDC_RSA_PRIVATE_KEY)
+    now = int(time.time())
+    claims = {
+        "iss": issuer,
+        "aud": client_id,
+        "iat": now,
+        "exp": now + LOGOUT_TOKEN_SECONDS,
+        "jti": uuid.uuid4().hex,
+        "sub": sub,
+        "sid": sid,
+        "events": {BACKCHANNEL_EVENT: {}},
+    }
+    token = jwt.JWT(header={"alg": "RS256", "typ": "logout+jwt", "kid": key.thumbprint()}, claims=claims)
+    token.make_signed_token(key)
+    return token.serialize()
+
+
+@notifier("oidc")
+def backchannel_logout(request, sign_on) -> None:
+    """Tell the client this session ended; it must answer 200 (or 204) within the timeout."""
+    uri = sign_on.client.config.get("backchannel_logout_uri")
+    if not uri or not sign_on.data.get("sid"):
+        return
+    token = logout_token(
+        sign_on.client.config["client_id"],
+        issuer=oauth2_settings.oidc_issuer(request),
+        sub=sign_on.data.get("sub", ""),
+        sid=sign_on.data["sid"],
+    )
+    response = requests.post(
+        uri,
+        data={"logout_token": token},
+        timeout=settings.GUICHET_OIDC_LOGOUT_TIMEOUT,
+        allow_redirects=False,
+        headers={"Cache-Control": "no-store"},
+    )
+    response.raise_for_status()
+    if response.status_code not in (200, 204):
+        raise requests.HTTPError(f"back-channel logout answered {response.status_code}")

@@ -1,0 +1,149 @@
+"""The toolkit's request validator, with Guichet's rules: claims from the directory, scopes
+per client, PKCE, accounts that must still be active and allowed, replayed codes."""
+
+import hashlib
+
+from jwcrypto import jws
+from oauth2_provider.models import AccessToken, Grant, RefreshToken
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.utils import jwk_from_pem
+
+from accounts.models import Account
+from audit.actions import record
+
+from . import access, oidc
+
+
+def _email(account) -> str | None:
+    # The identifier is the institutional address, except for bare logins (no "@").
+    return account.identifier if "@" in account.identifier else None
+
+
+def _client(request):
+    if getattr(request, "guichet_client", None) is None:
+        request.guichet_client = oidc.client_for(request.client_id or getattr(request.client, "client_id", ""))
+    return request.guichet_client
+
+
+class GuichetValidator(OAuth2Validator):
+    oidc_claim_scope = {
+        **OAuth2Validator.oidc_claim_scope,
+        "affiliation": "guichet",
+        "institution": "guichet",
+        "platform": "guichet",
+    }
+
+    # Without a request parameter: the toolkit then lists every claim in the discovery document.
+    def get_additional_claims(self):
+        return {
+            "name": lambda r: r.user.display_name or None,
+            "preferred_username": lambda r: r.user.identifier,
+            "locale": lambda r: r.user.language or None,
+            "email": lambda r: _email(r.user),
+            "email_verified": lambda r: True if _email(r.user) else None,
+            "affiliation": lambda r: r.user.affiliation or None,
+            "institution": lambda r: r.user.institution.slug,
+            "platform": lambda r: r.user.platform.slug if r.user.platform_id else None,
+        }
+
+    def get_oidc_claims(self, token, token_handler, request):
+        claims = super().get_oidc_claims(token, token_handler, request)
+        return {name: value for name, value in claims.items() if value is not None}
+
+    def get_userinfo_claims(self, request):
+        # Read at each call: the directory may have changed since the token was issued.
+        request.user.refresh_from_db()
+        return super().get_userinfo_claims(request)
+
+    def get_id_token_dictionary(self, token, token_handler, request):
+        claims, expires = super().get_id_token_dictionary(token, token_handler, request)
+        sid = getattr(request, "guichet_sid", None)
+        if sid:  # Back-Channel Logout 1.0: the same sid comes back in the logout token
+            claims["sid"] = sid
+        return claims, expires
+
+    # prompt=none: the authorize view has already checked the session (login_required if none);
+    # a third-party client's consent is always asked for, so it is never silent.
+    def validate_silent_login(self, request):
+        return True
+
+    def validate_silent_authorization(self, request):
+        return bool(request.client and request.client.skip_authorization)
+
+    # Scopes: a client asks only for what its config allows ("mail" only for mail clients).
+    def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
+        return super().validate_scopes(client_id, scopes, client, request) and set(scopes) <= oidc.allowed_scopes(
+            _client(request)
+        )
+
+    def get_default_scopes(self, client_id, request, *args, **kwargs):
+        return ["openid"]
+
+    def validate_grant_type(self, client_id, grant_type, client, request, *args, **kwargs):
+        if grant_type not in ("authorization_code", "refresh_token"):
+            return False
+        return super().validate_grant_type(client_id, grant_type, client, request, *args, **kwargs)
+
+    def is_pkce_required(self, client_id, request):
+        application = request.client
+        if application is None:
+            self.validate_client_id(client_id, request)
+            application = request.client
+        return application is None or oidc.pkce_required(application, _client(request))
+
+    # An authorization code works once. Presented again, RFC 6749 §4.1.2: refused, and the
+    # tokens it gave are revoked, since whoever replays it may have stolen them too.
+    def validate_code(self, client_id, code, client, request, *args, **kwargs):
+        valid = super().validate_code(client_id, code, client, request, *args, **kwargs)
+        sign_on = oidc.sign_on_for_code(code)
+        if valid:
+            if sign_on is not None:
+                request.guichet_sid = sign_on.data.get("sid")
+            return True
+        if sign_on is not None and not Grant.objects.filter(code=code).exists() and "family" in sign_on.data:
+            RefreshToken.revoke_family(sign_on.data["family"])
+            AccessToken.objects.filter(pk=sign_on.data.get("access")).delete()
+            subject = Account.objects.filter(pk=sign_on.data.get("sub")).first()
+            record("sso.oidc.code_replayed", subject=subject, client=sign_on.client.slug)
+        return False
+
+    def _save_bearer_token(self, token, request, *args, **kwargs):
+        super()._save_bearer_token(token, request, *args, **kwargs)
+        if request.grant_type != "authorization_code":
+            return
+        sign_on = oidc.sign_on_for_code(request.code)
+        checksum = hashlib.sha256(token["access_token"].encode()).hexdigest()
+        issued = AccessToken.objects.filter(token_checksum=checksum).first()
+        if sign_on is None or issued is None:
+            return
+        family = RefreshToken.objects.filter(access_token=issued).values_list("token_family", flat=True).first()
+        sign_on.data.update(access=issued.pk, family=str(family) if family else None)
+        sign_on.save(update_fields=["data"])
+
+    # Tokens outlive the sign-in: an account disabled, or moved to a public the client does not
+    # serve, loses them at once (refresh, userinfo, introspection all refuse).
+    def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
+        if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+            return False
+        allowed = _client(request)
+        return allowed is not None and access.may_use(request.user, allowed)
+
+    def validate_bearer_token(self, token, scopes, request):
+        if not super().validate_bearer_token(token, scopes, request):
+            return False
+        return request.user is not None and request.user.is_active
+
+    # ID tokens signed by a retired key (RP-initiated logout's id_token_hint) still verify.
+    def _get_key_for_token(self, token):
+        key = super()._get_key_for_token(token)
+        if key is None or key.get("kty") != "RSA":
+            return key
+        unverified = jws.JWS()
+        unverified.deserialize(token)
+        kid = unverified.jose_header.get("kid")
+        for pem in [oauth2_settings.OIDC_RSA_PRIVATE_KEY, *oauth2_settings.OIDC_RSA_PRIVATE_KEYS_INACTIVE]:
+            candidate = jwk_from_pem(pem)
+            if candidate.thumbprint() == kid:
+                return candidate
+        return None

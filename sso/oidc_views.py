@@ -1,0 +1,178 @@
+"""OpenID Connect end points: the toolkit's views, bent to Guichet's one sign-in.
+
+The authorize view never checks a password itself: sso.auth says who is signed in (and asks
+for a fresh password for prompt=login or an exceeded max_age), sso.access says whether this
+person may use the client, and the sign-on is remembered for single logout.
+"""
+
+import hashlib
+import json
+from urllib.parse import parse_qs, urlsplit
+
+from django.shortcuts import render
+from django.utils import timezone
+from oauth2_provider.exceptions import OAuthToolkitError
+from oauth2_provider.models import AccessToken, RefreshToken, revoke_access_token
+from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView, IntrospectTokenView
+from oauth2_provider.views import RPInitiatedLogoutView
+
+from accounts.actions import sessions
+from accounts.actions.sessions import LOGIN_AT, SID
+from audit.actions import client_ip, record
+
+from . import access, auth, oidc
+from .logout import remember
+from .views import wrong_portal
+
+
+def _max_age_exceeded(request) -> bool:
+    raw = request.GET.get("max_age", "")
+    if not raw.isdigit() or not request.user.is_authenticated:
+        return False
+    return timezone.now().timestamp() - request.session.get(LOGIN_AT, 0) > int(raw)
+
+
+class AuthorizeView(AuthorizationView):
+    template_name = "sso/oidc_consent.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.oauth2_data = {}
+        if request.method == "POST":  # the consent form: its fields name the client
+            client_id, prompt, renew = request.POST.get("client_id", ""), set(), False
+        else:
+            try:  # before any sign-in: a wrong client or redirect URI stops here, never redirected to
+                _scopes, credentials = self.validate_authorization_request(request)
+            except OAuthToolkitError as error:
+                return self.error_response(error, application=None)
+            client_id = credentials["client_id"]
+            prompt = set(request.GET.get("prompt", "").split())
+            renew = "login" in prompt or _max_age_exceeded(request)
+        self.client = oidc.client_for(client_id)
+        if self.client is None:
+            return render(request, "sso/oidc_error.html", {"error": None}, status=400)
+        account = auth.signed_in(request, renew=renew)
+        if account is None:
+            if "none" in prompt:
+                return self.handle_no_permission()  # login_required, back to the client
+            return auth.to_login(request, renew=renew)
+        if not access.may_use(account, self.client):
+            return wrong_portal(request, account, self.client)
+        if prompt & {"login", "consent"}:
+            # Satisfied by the sign-in above; the toolkit would send people to sign in again.
+            request.GET = request.GET.copy()
+            request.GET["prompt"] = " ".join(sorted(prompt - {"login", "consent"}))
+            if "consent" in prompt:
+                request.GET["approval_prompt"] = "force"
+        return super().dispatch(request, *args, **kwargs)
+
+    def create_authorization_response(self, request, scopes, credentials, allow):
+        uri, headers, body, status = super().create_authorization_response(request, scopes, credentials, allow)
+        code = parse_qs(urlsplit(uri).query).get("code", [""])[0]
+        if code:
+            account, guichet_sid = request.user, request.session.get(SID)
+            remember(
+                request,
+                self.client,
+                sid=oidc.session_sid(guichet_sid) if guichet_sid else None,
+                sub=str(account.pk),
+                grant=oidc.code_digest(code),
+            )
+            record(
+                "sso.oidc.authorize", actor=account, subject=account, ip=client_ip(request), client=self.client.slug, scope=scopes
+            )
+        return uri, headers, body, status
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["client"] = self.client
+        context["scope_items"] = [oidc.SCOPE_DESCRIPTIONS.get(s, s) for s in context.get("scopes", [])]
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        if "error" in context:
+            return render(self.request, "sso/oidc_error.html", {"error": context["error"]}, status=kwargs.get("status", 400))
+        response = super().render_to_response(context, **kwargs)
+        response["Cache-Control"] = "no-store"
+        # The answer to the consent form redirects to the client: the form must be allowed to.
+        target = urlsplit(context.get("redirect_uri") or "")
+        if target.scheme and target.netloc:
+            response._csp_update = {"form-action": [f"{target.scheme}://{target.netloc}"]}
+        return response
+
+
+class DiscoveryView(ConnectDiscoveryInfoView):
+    """The toolkit's document, completed with what Guichet also offers."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        data = json.loads(response.content)
+        data.update(
+            {
+                "introspection_endpoint": self._get_endpoint_url(request, "introspect"),
+                "revocation_endpoint": self._get_endpoint_url(request, "revoke-token"),
+                "grant_types_supported": ["authorization_code", "refresh_token"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "prompt_values_supported": ["none", "login", "consent"],
+                "backchannel_logout_supported": True,
+                "backchannel_logout_session_supported": True,
+            }
+        )
+        response.content = json.dumps(data)
+        return response
+
+
+class IntrospectView(IntrospectTokenView):
+    """RFC 7662, for resource servers (Dovecot). POST only: tokens stay out of URLs and logs."""
+
+    http_method_names = ["post", "options"]
+
+    @staticmethod
+    def get_token_response(token_value=None):
+        response = IntrospectTokenView.get_token_response(token_value)
+        if response.status_code != 200 or not json.loads(response.content).get("active"):
+            return response
+        checksum = hashlib.sha256(token_value.encode()).hexdigest()
+        token = AccessToken.objects.select_related("user", "application").get(token_checksum=checksum)
+        client = oidc.client_for(token.application.client_id) if token.application else None
+        # A disabled account, or one no longer allowed on the client, holds no live token.
+        if token.user is None or client is None or not access.may_use(token.user, client):
+            response.content = json.dumps({"active": False})
+            return response
+        data = json.loads(response.content)
+        data.update(sub=str(token.user.pk), token_type="Bearer")
+        response.content = json.dumps(data)
+        return response
+
+
+class LogoutView(RPInitiatedLogoutView):
+    """RP-initiated logout: ends the Guichet session itself, so every other client hears of it."""
+
+    template_name = "sso/oidc_logout.html"
+
+    def do_logout(self, application=None, post_logout_redirect_uri=None, state=None, token_user=None):
+        user = token_user or self.request.user
+        if application is not None and user.is_authenticated:
+            # The asking client's own tokens end; other clients' (a mail client's) stay.
+            for token in AccessToken.objects.filter(user=user, application=application):
+                revoke_access_token(token)
+            for refresh in RefreshToken.objects.filter(user=user, application=application, revoked__isnull=True):
+                refresh.revoke()
+        if self.request.user.is_authenticated:
+            client = oidc.client_for(application.client_id) if application else None
+            record(
+                "sso.oidc.logout",
+                actor=self.request.user,
+                subject=self.request.user,
+                ip=client_ip(self.request),
+                client=client.slug if client else "",
+            )
+            sessions.end(self.request, "logout")
+        return super().do_logout(application, post_logout_redirect_uri, state, token_user)
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        response["Cache-Control"] = "no-store"
+        target = urlsplit(self.oidc_data.get("post_logout_redirect_uri") or "")
+        if target.scheme and target.netloc:
+            response._csp_update = {"form-action": [f"{target.scheme}://{target.netloc}"]}
+        return response

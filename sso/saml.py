@@ -1,0 +1,287 @@
+"""SAML 2.0 identity provider: pysaml2, set up in code from settings and the Client rows.
+
+pysaml2 signs and checks signatures with the xmlsec1 command (Debian `xmlsec1`). Building
+its server parses every service provider's metadata, so one is kept per process for each
+set-up revision. The views (saml_views.py) hand raw parameters here and get back what to
+send; this module never looks at who is signed in.
+"""
+
+import base64
+import fcntl
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, BINDING_SOAP, md, samlp, xmldsig
+from saml2.attribute_converter import AttributeConverter
+from saml2.attributemaps import saml_uri
+from saml2.config import IdPConfig
+from saml2.metadata import entity_descriptor, sign_entity_descriptor
+from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_UNSPECIFIED
+from saml2.server import Server
+from saml2.sigver import get_xmlsec_binary
+
+from institutions.models import Client, Revision
+
+logger = logging.getLogger(__name__)
+
+SIGN_ALG = xmldsig.SIG_RSA_SHA256
+DIGEST_ALG = xmldsig.DIGEST_SHA256
+NAMEID_FORMATS = [NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_UNSPECIFIED]
+# What Guichet may release, by the names service providers list in Client.config["attributes"].
+# Standard attributes keep pysaml2's names (urn:oid:…); the two Guichet facts have no
+# standard name, so they get their own URN. FriendlyName carries the short name in all cases.
+ATTRIBUTE_NAMES = {
+    "mail": saml_uri.MAP["to"]["mail"],
+    "displayName": saml_uri.MAP["to"]["displayName"],
+    "eduPersonAffiliation": saml_uri.MAP["to"]["eduPersonAffiliation"],
+    "institution": "urn:guichet:attribute:institution",
+    "platform": "urn:guichet:attribute:platform",
+}
+
+
+# --- The IdP's key pair ------------------------------------------------------------------
+
+
+def keypair() -> tuple[str, str]:
+    """Paths of the IdP's private key and certificate: given by the environment, or made once."""
+    key, cert = settings.GUICHET_SAML_KEY_FILE, settings.GUICHET_SAML_CERT_FILE
+    if key or cert:
+        if not (key and cert and Path(key).is_file() and Path(cert).is_file()):
+            raise ImproperlyConfigured("GUICHET_SAML_KEY_FILE and GUICHET_SAML_CERT_FILE must both name files")
+        return key, cert
+    folder = Path(settings.VAR_DIR) / "saml"
+    key_path, cert_path = folder / "idp.key", folder / "idp.crt"
+    if not cert_path.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with open(folder / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # workers start together: one generates, the others wait
+            if not cert_path.exists():
+                generate_keypair(key_path, cert_path, f"{settings.GUICHET_SITE_NAME} SAML")
+    return str(key_path), str(cert_path)
+
+
+def generate_keypair(key_path: Path, cert_path: Path, common_name: str) -> None:
+    """RSA 3072 and a self-signed certificate valid ten years (SAML trusts the key, not a CA)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=3652))
+        .sign(key, hashes.SHA256())
+    )
+    pem = serialization.Encoding.PEM
+    _write(key_path, key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()), 0o600)
+    _write(cert_path, cert.public_bytes(pem), 0o644)  # written last: its presence means both are there
+
+
+def _write(path: Path, data: bytes, mode: int) -> None:
+    temporary = path.with_suffix(".tmp")
+    with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode), "wb") as out:
+        out.write(data)
+    os.replace(temporary, path)
+
+
+# --- Service providers ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceProvider:
+    client_id: int
+    slug: str
+    entity_id: str
+    acs_urls: tuple[str, ...]  # the registered ones: a request naming another is refused
+    acs_indexes: tuple[tuple[str, str], ...]  # (index, URL) of the HTTP-POST ones in its metadata
+    signs: bool  # has a signing certificate, so its requests must be signed
+    front_logout: bool  # has an HTTP-Redirect or HTTP-POST single logout end point
+    soap_logout: str  # its SOAP single logout end point, or ""
+
+
+def sp_metadata(config: dict) -> str:
+    """The SP's metadata: given inline, in a file, or written from entity_id, acs_url… ."""
+    if config.get("metadata"):
+        return config["metadata"]
+    if config.get("metadata_file"):
+        path = Path(config["metadata_file"])
+        if not path.is_absolute():  # beside the set-up file that names it
+            path = Path(settings.GUICHET_SETUP_FILE).parent / path
+        return path.read_text()
+    descriptor = md.SPSSODescriptor(
+        protocol_support_enumeration=samlp.NAMESPACE,
+        authn_requests_signed="true" if config.get("certificate") else "false",
+        assertion_consumer_service=[
+            md.AssertionConsumerService(binding=BINDING_HTTP_POST, location=config["acs_url"], index="0")
+        ],
+        name_id_format=[md.NameIDFormat(text=NAMEID_FORMAT_EMAILADDRESS)],
+    )
+    if config.get("slo_url"):
+        descriptor.single_logout_service = [
+            md.SingleLogoutService(binding=binding, location=config["slo_url"])
+            for binding in (BINDING_HTTP_REDIRECT, BINDING_HTTP_POST)
+        ]
+    if config.get("slo_soap_url"):
+        descriptor.single_logout_service.append(
+            md.SingleLogoutService(binding=BINDING_SOAP, location=config["slo_soap_url"])
+        )
+    if config.get("certificate"):
+        der = x509.load_pem_x509_certificate(config["certificate"].encode()).public_bytes(serialization.Encoding.DER)
+        descriptor.key_descriptor = [
+            md.KeyDescriptor(
+                use="signing",
+                key_info=xmldsig.KeyInfo(
+                    x509_data=[xmldsig.X509Data(x509_certificate=xmldsig.X509Certificate(text=base64.b64encode(der).decode()))]
+                ),
+            )
+        ]
+    return str(md.EntityDescriptor(entity_id=config["entity_id"], spsso_descriptor=[descriptor]))
+
+
+def _register(metadata, client: Client) -> ServiceProvider:
+    metadata.load("inline", sp_metadata(client.config))
+    loaded = list(metadata.metadata[metadata.ii].keys())
+    entity_id = client.config.get("entity_id") or (loaded[0] if len(loaded) == 1 else "")
+    if entity_id not in loaded:
+        raise ImproperlyConfigured(f"entity_id {entity_id!r} is not in its metadata")
+    # Read from the descriptor: pysaml2's look-ups log an error for every binding not offered.
+    services: dict[str, list[dict]] = {}
+    for descriptor in metadata[entity_id].get("spsso_descriptor", []):
+        for kind in ("assertion_consumer_service", "single_logout_service"):
+            for service in descriptor.get(kind, []):
+                services.setdefault(f"{kind} {service['binding']}", []).append(service)
+    posted = services.get(f"assertion_consumer_service {BINDING_HTTP_POST}", [])
+    acs_urls = [client.config["acs_url"]] if client.config.get("acs_url") else [s["location"] for s in posted]
+    if not acs_urls:
+        raise ImproperlyConfigured("no HTTP-POST assertion consumer service")
+
+    def logout(binding):
+        return [s["location"] for s in services.get(f"single_logout_service {binding}", [])]
+
+    return ServiceProvider(
+        client_id=client.pk,
+        slug=client.slug,
+        entity_id=entity_id,
+        acs_urls=tuple(acs_urls),
+        acs_indexes=tuple((s.get("index", ""), s["location"]) for s in posted),
+        signs=bool(metadata.certs(entity_id, "spsso", "signing")),
+        front_logout=bool(logout(BINDING_HTTP_REDIRECT) or logout(BINDING_HTTP_POST)),
+        soap_logout=next(iter(logout(BINDING_SOAP)), ""),
+    )
+
+
+# --- The pysaml2 server, one per process and set-up revision ------------------------------
+
+
+class _Server(Server):
+    # pysaml2 keeps every assertion it makes in memory to answer AssertionIDRequest and
+    # AuthnQuery. Guichet serves neither; in a long-lived worker that store only grows.
+    def support_AssertionIDRequest(self):
+        return False
+
+    def support_AuthnQuery(self):
+        return False
+
+
+@dataclass(frozen=True)
+class Idp:
+    server: Server
+    metadata: str  # signed EntityDescriptor served at /saml/metadata
+    providers: dict[str, ServiceProvider]  # by entity ID
+
+
+_built: dict[tuple, Idp] = {}
+_lock = threading.Lock()
+
+
+def base_url(request) -> str:
+    return settings.GUICHET_SAML_BASE_URL.rstrip("/") or f"{request.scheme}://{request.get_host()}"
+
+
+def idp(request) -> Idp:
+    key, cert = keypair()
+    cache_key = (Revision.current(), base_url(request), key, cert)
+    with _lock:
+        if cache_key not in _built:
+            _built.clear()
+            _built[cache_key] = _build(base_url(request), key, cert)
+        return _built[cache_key]
+
+
+def forget() -> None:
+    """Drop the built server (tests, key rotation); the next request builds a new one."""
+    with _lock:
+        _built.clear()
+
+
+def _converter() -> AttributeConverter:
+    converter = AttributeConverter(NAME_FORMAT_URI)
+    converter.from_dict({"identifier": NAME_FORMAT_URI, "to": ATTRIBUTE_NAMES})
+    return converter
+
+
+def _build(base: str, key: str, cert: str) -> Idp:
+    def url(name):
+        return base + reverse(name)
+
+    config = IdPConfig().load(
+        {
+            "entityid": url("saml-metadata"),
+            "xmlsec_binary": get_xmlsec_binary(["/usr/bin"]),
+            "key_file": key,
+            "cert_file": cert,
+            "accepted_time_diff": 60,
+            "metadata": {"inline": []},
+            "http_client_timeout": settings.GUICHET_SAML_LOGOUT_TIMEOUT,
+            "service": {
+                "idp": {
+                    "name": settings.GUICHET_SITE_NAME,
+                    "endpoints": {
+                        "single_sign_on_service": [
+                            (url("saml-sso"), BINDING_HTTP_REDIRECT),
+                            (url("saml-sso-post"), BINDING_HTTP_POST),
+                        ],
+                        "single_logout_service": [
+                            (url("saml-slo"), BINDING_HTTP_REDIRECT),
+                            (url("saml-slo-post"), BINDING_HTTP_POST),
+                        ],
+                    },
+                    "name_id_format": NAMEID_FORMATS,
+                    # Decided per service provider (see ServiceProvider.signs), not for all.
+                    "want_authn_requests_signed": False,
+                    "sign_response": True,
+                    "sign_assertion": True,
+                    "signing_algorithm": SIGN_ALG,
+                    "digest_algorithm": DIGEST_ALG,
+                    "policy": {"default": {"lifetime": {"minutes": 5}, "name_form": NAME_FORMAT_URI}},
+                },
+            },
+        }
+    )
+    config.attribute_converters = [_converter(), *config.attribute_converters]
+    providers = {}
+    for client in Client.objects.filter(protocol="saml").order_by("pk"):
+        try:
+            provider = _register(config.metadata, client)
+        except Exception as error:  # one wrong entry must not take the others down
+            logger.error("SAML service provider %s left out: %s", client.slug, error)
+            continue
+        providers[provider.entity_id] = provider
+    server = _Server(config=config)
+    _id, metadata = sign_entity_descriptor(entity_descriptor(config), None, server.sec, SIGN_ALG, DIGEST_ALG)
+    return Idp(server=server, metadata=str(metadata), providers=providers)
+

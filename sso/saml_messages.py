@@ -1,0 +1,253 @@
+"""SAML messages in and out: read and check requests, build signed responses and logouts.
+
+A request that passed its checks becomes a small "pending" dict, sealed with Django's
+signing into the URL that the sign-in sends people back to: the HTTP-POST binding arrives
+cross-site, where the Lax session cookie is not sent, so nothing is kept in the session.
+"""
+
+import base64
+from dataclasses import dataclass
+
+import requests
+from django.core import signing
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, BINDING_SOAP, request, samlp
+from saml2.authn_context import PASSWORDPROTECTEDTRANSPORT
+from saml2.response import IncorrectlySigned
+from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_UNSPECIFIED, Issuer, NameID
+from saml2.sigver import SignatureError
+
+from .saml import DIGEST_ALG, SIGN_ALG, Idp, ServiceProvider
+
+PENDING_SALT = "guichet.sso.saml.pending"
+PENDING_MAX_AGE = 15 * 60  # long enough to find a forgotten password, short enough to expire
+MAX_RELAY_STATE = 1024  # the standard says 80 bytes; some service providers send more
+MFA_CONTEXT = "https://refeds.org/profile/mfa"
+BINDINGS = {"redirect": BINDING_HTTP_REDIRECT, "post": BINDING_HTTP_POST}
+
+
+class Refused(Exception):
+    """A request Guichet will not answer. `reason` picks the sentence the error page shows."""
+
+    def __init__(self, reason: str, issuer: str = ""):
+        super().__init__(reason)
+        self.reason, self.issuer = reason, issuer[:200]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message for the browser to carry: a form to POST (`fields`) or a URL to follow."""
+
+    url: str
+    fields: dict[str, str] | None = None
+
+
+def seal(pending: dict) -> str:
+    return signing.dumps(pending, salt=PENDING_SALT, compress=True)
+
+
+def unseal(token: str) -> dict:
+    try:
+        return signing.loads(token, salt=PENDING_SALT, max_age=PENDING_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired included
+        raise Refused("expired") from None
+
+
+def _true(value) -> bool:
+    return str(value).lower() in ("true", "1")
+
+
+def read(idp: Idp, kind: str, binding: str, params) -> tuple[ServiceProvider, object]:
+    """Decode a SAMLRequest ("authn" or "logout"), find its service provider, check it.
+
+    A service provider with a signing certificate must sign; any signature present must
+    hold; a LogoutRequest must always be signed, or anyone could end people's sessions.
+    """
+    encoded = params.get("SAMLRequest", "")
+    parse = samlp.authn_request_from_string if kind == "authn" else samlp.logout_request_from_string
+    try:
+        xml = idp.server.unravel(encoded, binding, "request")
+        message = parse(xml)
+        issuer = message.issuer.text.strip()
+    except Exception:
+        raise Refused("malformed") from None
+    provider = idp.providers.get(issuer)
+    if provider is None:
+        raise Refused("unknown_sp", issuer)
+    signature = params.get("Signature") if binding == BINDING_HTTP_REDIRECT else None
+    relay_state = params.get("RelayState")
+    if relay_state and len(relay_state) > MAX_RELAY_STATE:
+        raise Refused("malformed", issuer)
+    if kind == "authn":
+        checker = request.AuthnRequest
+        service = "single_sign_on_service"
+    else:
+        checker = request.LogoutRequest
+        service = "single_logout_service"
+    config = idp.server.config
+    checked = checker(idp.server.sec, config.endpoint(service, binding, "idp"), config.attribute_converters, 60)
+    try:
+        checked.loads(
+            xml,
+            binding,
+            origdoc=encoded,
+            must=provider.signs or kind == "logout" or bool(signature),
+            relay_state=relay_state,
+            sigalg=params.get("SigAlg"),
+            signature=signature,
+        )
+    except (IncorrectlySigned, SignatureError):
+        raise Refused("signature", issuer) from None
+    except Exception:
+        raise Refused("malformed", issuer) from None
+    try:
+        fresh = checked.verify()  # version, Destination, IssueInstant within a day
+    except Exception:
+        fresh = False
+    if not fresh:
+        raise Refused("malformed", issuer)
+    return provider, checked.message
+
+
+def pending_authn(provider: ServiceProvider, message, relay_state: str) -> dict:
+    if message.protocol_binding and message.protocol_binding != BINDING_HTTP_POST:
+        raise Refused("binding", provider.entity_id)
+    acs = message.assertion_consumer_service_url
+    if not acs and message.assertion_consumer_service_index is not None:
+        wanted = str(message.assertion_consumer_service_index)
+        acs = next((url for index, url in provider.acs_indexes if index == wanted), "")
+        acs = acs or "?"  # an index that names nothing is no better than a wrong URL
+    if acs and acs not in provider.acs_urls:  # exact match, nothing looser
+        raise Refused("acs", provider.entity_id)
+    policy = message.name_id_policy
+    return {
+        "sp": provider.entity_id,
+        "id": message.id,
+        "acs": acs or provider.acs_urls[0],
+        "relay": relay_state or "",
+        "force": _true(message.force_authn),
+        "passive": _true(message.is_passive),
+        "format": (policy.format or "") if policy is not None else "",
+    }
+
+
+def pending_logout(provider: ServiceProvider, message, relay_state: str, binding: str) -> dict:
+    if not provider.front_logout:
+        raise Refused("no_logout", provider.entity_id)
+    return {
+        "sp": provider.entity_id,
+        "id": message.id,
+        "name_id": (message.name_id.text or "").strip() if message.name_id is not None else "",
+        "relay": relay_state or "",
+        "binding": "post" if binding == BINDING_HTTP_POST else "redirect",
+    }
+
+
+def subject(account) -> NameID:
+    """The account identifier: an e-mail address for most, a bare login for some."""
+    identifier = account.identifier
+    kind = NAMEID_FORMAT_EMAILADDRESS if "@" in identifier else NAMEID_FORMAT_UNSPECIFIED
+    return NameID(format=kind, text=identifier)
+
+
+def released(account, wanted: list[str]) -> dict[str, list[str]]:
+    """Only what this service provider's Client.config["attributes"] lists, and only known names."""
+    available = {
+        "mail": [account.identifier] if "@" in account.identifier else [],
+        "displayName": [account.display_name] if account.display_name else [],
+        "eduPersonAffiliation": [a for a in account.affiliation.split(",") if a],
+        "institution": [account.institution.slug],
+        "platform": [account.platform.slug] if account.platform_id else [],
+    }
+    return {name: available[name] for name in wanted if available.get(name)}
+
+
+def _posted(url: str, xml: str, relay_state: str) -> Outgoing:
+    fields = {"SAMLResponse": base64.b64encode(xml.encode()).decode()}
+    if relay_state:
+        fields["RelayState"] = relay_state
+    return Outgoing(url, fields)
+
+
+def authn_response(idp: Idp, pending: dict, account, wanted, *, login_at: float, mfa: bool):
+    """The signed Response (signed Assertion inside), with its NameID and SessionIndex."""
+    name_id = subject(account)
+    if pending["format"] not in ("", NAMEID_FORMAT_UNSPECIFIED, name_id.format):
+        outgoing = error_response(idp, pending, samlp.STATUS_INVALID_NAMEID_POLICY, "NameID format not offered")
+        return outgoing, None, ""
+    xml = str(
+        idp.server.create_authn_response(
+            released(account, wanted),
+            in_response_to=pending["id"],
+            destination=pending["acs"],
+            sp_entity_id=pending["sp"],
+            name_id=name_id,
+            authn={"class_ref": MFA_CONTEXT if mfa else PASSWORDPROTECTEDTRANSPORT, "authn_instant": int(login_at)},
+            sign_response=True,
+            sign_assertion=True,
+            sign_alg=SIGN_ALG,
+            digest_alg=DIGEST_ALG,
+        )
+    )
+    session_index = samlp.response_from_string(xml).assertion[0].authn_statement[0].session_index
+    return _posted(pending["acs"], xml, pending["relay"]), name_id, session_index
+
+
+def error_response(idp: Idp, pending: dict, status: str, text: str) -> Outgoing:
+    xml = idp.server.create_error_response(
+        pending["id"], pending["acs"], (status, text), sign=True, sign_alg=SIGN_ALG, digest_alg=DIGEST_ALG
+    )
+    return _posted(pending["acs"], str(xml), pending["relay"])
+
+
+def logout_response(idp: Idp, pending: dict) -> Outgoing:
+    """A Success LogoutResponse, by the request's binding when the SP has it: signed XML over
+    HTTP-POST, a signed query string over HTTP-Redirect (the binding forbids XML signatures)."""
+    asked = BINDINGS[pending["binding"]]
+    other = BINDING_HTTP_POST if asked == BINDING_HTTP_REDIRECT else BINDING_HTTP_REDIRECT
+    original = samlp.LogoutRequest(id=pending["id"], issuer=Issuer(text=pending["sp"]))
+    route = idp.server.response_args(original, [asked, other])
+    binding, destination = route["binding"], route["destination"]
+    posted = binding == BINDING_HTTP_POST
+    response = idp.server.create_logout_response(
+        original, [binding], sign=posted, sign_alg=SIGN_ALG, digest_alg=DIGEST_ALG
+    )
+    if posted:
+        return _posted(destination, str(response), pending["relay"])
+    info = idp.server.apply_binding(
+        binding, str(response), destination, pending["relay"], response=True, sign=True, sigalg=SIGN_ALG
+    )
+    return Outgoing(dict(info["headers"])["Location"])
+
+
+class NoSingleLogout(Exception):
+    """The service provider has no single logout end point: it cannot be told."""
+
+
+class NoBackChannel(Exception):
+    """Only front-channel (browser) single logout, which a server-side session end cannot use."""
+
+
+def send_logout(idp: Idp, provider: ServiceProvider, data: dict) -> str:
+    """IdP-initiated single logout over SOAP; returns the status the SP answered."""
+    if not provider.soap_logout:
+        raise NoBackChannel if provider.front_logout else NoSingleLogout
+    _id, signed = idp.server.create_logout_request(
+        provider.soap_logout,
+        provider.entity_id,
+        name_id=NameID(format=data.get("name_id_format") or None, text=data["name_id"]),
+        session_indexes=[data["session_index"]] if data.get("session_index") else None,
+        sign=True,
+        sign_alg=SIGN_ALG,
+        digest_alg=DIGEST_ALG,
+    )
+    info = idp.server.apply_binding(BINDING_SOAP, signed, provider.soap_logout, sign=False)
+    answer = requests.post(
+        provider.soap_logout,
+        data=info["data"].encode(),
+        headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": "http://www.oasis-open.org/committees/security"},
+        timeout=idp.server.config.http_client_timeout,
+        allow_redirects=False,
+    )
+    answer.raise_for_status()
+    parsed = idp.server.parse_logout_request_response(answer.text, BINDING_SOAP)
+    return parsed.response.status.status_code.value

@@ -1,0 +1,220 @@
+"""SAML 2.0 end points under /saml/: metadata, single sign-on, single logout.
+
+Requests arriving by HTTP-POST come from another site, without Guichet's Lax session
+cookie: they are checked, sealed into a URL (saml_messages.seal) and answered after a 303
+to the HTTP-Redirect end point, which sees the session. That GET end point, "saml-sso",
+is also where the sign-in sends people back.
+"""
+
+import logging
+from urllib.parse import urlsplit
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, samlp
+
+from accounts.actions import sessions
+from audit.actions import client_ip, record
+from institutions.models import Client
+
+from . import access, auth, saml
+from . import saml_messages as messages
+from .logout import notifier, remember
+from .models import SignOn
+from .views import wrong_portal
+
+logger = logging.getLogger(__name__)
+
+REFUSALS = {
+    "unknown_sp": _("Ce service n'est pas enregistré auprès de Guichet : il ne peut pas vous y connecter."),
+    "signature": _("La demande de ce service n'est pas authentique : signature absente ou invalide."),
+    "acs": _("L'adresse de retour demandée n'est pas celle enregistrée pour ce service."),
+    "binding": _("Ce service demande un mode d'échange que Guichet ne propose pas."),
+    "no_logout": _("Ce service n'a pas d'adresse de déconnexion enregistrée."),
+    "expired": _("Cette demande a expiré ou n'est pas valable."),
+    "malformed": _("La demande de ce service est illisible, incomplète ou trop ancienne."),
+}
+
+
+def _refused(request: HttpRequest, refusal: messages.Refused) -> HttpResponse:
+    logger.warning("SAML request refused: %s (issuer %r)", refusal.reason, refusal.issuer)
+    context = {"reason": REFUSALS[refusal.reason]}
+    return render(request, "sso/saml_error.html", context, status=400)
+
+
+def _carry(request: HttpRequest, outgoing: messages.Outgoing, title, text) -> HttpResponse:
+    """Hand a SAML message to the browser: a redirect, or a form that works without JavaScript."""
+    if outgoing.fields is None:
+        response = HttpResponseRedirect(outgoing.url)
+    else:
+        context = {"action": outgoing.url, "fields": outgoing.fields.items(), "title": title, "text": text}
+        response = render(request, "sso/saml_post.html", context)
+        target = urlsplit(outgoing.url)
+        response._csp_update = {"form-action": [f"{target.scheme}://{target.netloc}"]}
+    return response
+
+
+def _client(provider) -> Client | None:
+    return Client.objects.filter(pk=provider.client_id, protocol="saml").first()
+
+
+@require_GET
+def metadata(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(saml.idp(request).metadata, content_type="application/samlmetadata+xml")
+
+
+@never_cache
+@require_GET
+def sso(request: HttpRequest) -> HttpResponse:
+    """HTTP-Redirect binding, and the way back from the sign-in (?pending=…)."""
+    idp = saml.idp(request)
+    try:
+        if "pending" in request.GET:
+            token = request.GET["pending"]
+            pending = messages.unseal(token)
+        else:
+            provider, message = messages.read(idp, "authn", BINDING_HTTP_REDIRECT, request.GET)
+            pending = messages.pending_authn(provider, message, request.GET.get("RelayState", ""))
+            token = messages.seal(pending)
+        provider = idp.providers.get(pending["sp"])
+        if provider is None:
+            raise messages.Refused("unknown_sp", pending["sp"])
+    except messages.Refused as refusal:
+        return _refused(request, refusal)
+    return _answer(request, idp, provider, pending, token)
+
+
+@csrf_exempt  # a cross-site POST by design; the request's own signature is what counts
+@never_cache
+@require_POST
+def sso_post(request: HttpRequest) -> HttpResponse:
+    idp = saml.idp(request)
+    try:
+        provider, message = messages.read(idp, "authn", BINDING_HTTP_POST, request.POST)
+        pending = messages.pending_authn(provider, message, request.POST.get("RelayState", ""))
+    except messages.Refused as refusal:
+        return _refused(request, refusal)
+    return HttpResponseRedirect(f"{reverse('saml-sso')}?{urlencode({'pending': messages.seal(pending)})}", status=303)
+
+
+def _answer(request, idp, provider, pending, token) -> HttpResponse:
+    client = _client(provider)
+    if client is None:
+        return _refused(request, messages.Refused("unknown_sp", pending["sp"]))
+    account = auth.signed_in(request, renew=pending["force"])
+    if account is None:
+        if pending["passive"]:  # IsPassive: answer without showing anything
+            record("sso.saml.response", ip=client_ip(request), client=client.slug, status="no_passive")
+            outgoing = messages.error_response(idp, pending, samlp.STATUS_NO_PASSIVE, "Not signed in")
+            return _carry(request, outgoing, _("Retour au service"), "")
+        back = f"{reverse('saml-sso')}?{urlencode({'pending': token})}"
+        return auth.to_login(request, renew=pending["force"], next_url=back)
+    if not access.may_use(account, client):
+        return wrong_portal(request, account, client)
+    outgoing, name_id, session_index = messages.authn_response(
+        idp,
+        pending,
+        account,
+        client.config.get("attributes", []),
+        login_at=request.session.get(sessions.LOGIN_AT) or timezone.now().timestamp(),
+        mfa=getattr(account, "is_verified", lambda: False)(),
+    )
+    if name_id is None:
+        status = "invalid_name_id_policy"
+    else:
+        status = "success"
+        remember(request, client, name_id=name_id.text, name_id_format=name_id.format, session_index=session_index)
+    record(
+        "sso.saml.response",
+        actor=account,
+        subject=account,
+        ip=client_ip(request),
+        client=client.slug,
+        status=status,
+        force_authn=pending["force"],
+        attributes=sorted(messages.released(account, client.config.get("attributes", []))),
+    )
+    text = _("Connexion à %(name)s en cours.") % {"name": client.name}
+    return _carry(request, outgoing, _("Connexion en cours"), text)
+
+
+@never_cache
+@require_GET
+def slo(request: HttpRequest) -> HttpResponse:
+    idp = saml.idp(request)
+    try:
+        if "pending" in request.GET:
+            pending = messages.unseal(request.GET["pending"])
+        else:
+            provider, message = messages.read(idp, "logout", BINDING_HTTP_REDIRECT, request.GET)
+            pending = messages.pending_logout(provider, message, request.GET.get("RelayState", ""), "redirect")
+        provider = idp.providers.get(pending["sp"])
+        if provider is None:
+            raise messages.Refused("unknown_sp", pending["sp"])
+    except messages.Refused as refusal:
+        return _refused(request, refusal)
+    return _logout(request, idp, provider, pending)
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def slo_post(request: HttpRequest) -> HttpResponse:
+    idp = saml.idp(request)
+    try:
+        provider, message = messages.read(idp, "logout", BINDING_HTTP_POST, request.POST)
+        pending = messages.pending_logout(provider, message, request.POST.get("RelayState", ""), "post")
+    except messages.Refused as refusal:
+        return _refused(request, refusal)
+    return HttpResponseRedirect(f"{reverse('saml-slo')}?{urlencode({'pending': messages.seal(pending)})}", status=303)
+
+
+def _logout(request, idp, provider, pending) -> HttpResponse:
+    """SP-initiated single logout: end the Guichet session if it is this person's, then answer."""
+    account = request.user if request.user.is_authenticated else None
+    client = _client(provider)
+    ended = bool(account and client and pending["name_id"].lower() == account.identifier.lower())
+    if ended:
+        # The service provider asking knows already: it gets no LogoutRequest of its own.
+        sid = request.session.get(sessions.SID)
+        SignOn.objects.filter(sid=sid, client=client, ended_at__isnull=True).update(ended_at=timezone.now())
+        sessions.end(request, "logout")
+    record(
+        "sso.saml.logout",
+        actor=account if ended else None,
+        subject=account if ended else None,
+        ip=client_ip(request),
+        client=provider.slug,
+        initiator="sp",
+        session_ended=ended,
+    )
+    outgoing = messages.logout_response(idp, pending)
+    return _carry(request, outgoing, _("Déconnexion"), _("Vous êtes déconnecté de Guichet."))
+
+
+@notifier("saml")
+def _goodbye(request, sign_on: SignOn) -> None:
+    """IdP-initiated single logout when the Guichet session ends elsewhere (Guichet's logout
+    button, « Mes connexions », an idle session). Only the SOAP back channel can be used
+    from a server; a service provider without it raises, and logout.py records that it
+    could not be told."""
+    idp = saml.idp(request)
+    provider = next((p for p in idp.providers.values() if p.client_id == sign_on.client_id), None)
+    if provider is None:
+        raise messages.NoSingleLogout
+    status = messages.send_logout(idp, provider, sign_on.data)
+    record(
+        "sso.saml.logout",
+        subject=request.user if request.user.is_authenticated else None,
+        client=provider.slug,
+        initiator="idp",
+        binding="soap",
+        status=status.rsplit(":", 1)[-1],
+    )

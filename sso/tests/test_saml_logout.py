@@ -1,0 +1,158 @@
+"""Single logout: asked by a service provider (front channel), or sent by Guichet (SOAP)."""
+
+import base64
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, BINDING_SOAP
+from saml2.pack import make_soap_enveloped_saml_thingy
+from saml2.saml import NameID
+from saml2.samlp import STATUS_SUCCESS
+from saml2.sigver import verify_redirect_signature
+
+from accounts.models import UserSession
+from audit.models import Event
+from sso import saml
+from sso.models import SignOn
+
+from . import saml_sp
+from .saml_sp import IDP, SLO, ServiceProvider
+
+
+@pytest.fixture(autouse=True)
+def idp_keys(settings):
+    settings.GUICHET_SAML_KEY_FILE, settings.GUICHET_SAML_CERT_FILE = saml_sp.keypair("idp")
+    saml.forget()
+    yield
+    saml.forget()
+
+
+@pytest.fixture
+def nurse(poitiers):
+    return saml_sp.person("chu", "infirmiere@chu-poitiers.fr", display_name="Claire Dubois")
+
+
+@pytest.fixture
+def sp(poitiers, client):
+    service = ServiceProvider()
+    service.register()
+    return service.connect(client)
+
+
+@pytest.fixture
+def soap_sp(poitiers, client):
+    """A service provider with a SOAP single logout end point, served on 127.0.0.1."""
+    received = []
+
+    class Endpoint(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            request = service.saml.parse_logout_request(body, BINDING_SOAP)  # checks Guichet's signature
+            received.append((body, request.message))
+            answer = service.saml.create_logout_response(request.message, [BINDING_SOAP])
+            envelope = make_soap_enveloped_saml_thingy(answer).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(envelope)))
+            self.end_headers()
+            self.wfile.write(envelope)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Endpoint)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    service = ServiceProvider(soap_logout=f"http://127.0.0.1:{server.server_port}/slo/soap")
+    service.register()
+    service.connect(client)
+    yield service, received
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def _signed_in(client):
+    return client.get("/services/").status_code == 200
+
+
+def test_sp_initiated_logout_over_redirect_ends_the_session_and_is_answered(client, sp, nurse):
+    answer = saml_sp.sign_on(client, sp, nurse.identifier)
+    request_id, url = saml_sp.logout_request(sp, answer.name_id, answer.assertion.authn_statement[0].session_index)
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(SLO + "?")
+    query = {k: v[0] for k, v in parse_qs(urlsplit(response["Location"]).query).items()}
+    assert query["RelayState"] == "bye" and query["SigAlg"].endswith("rsa-sha256")
+
+    # What the SP does: the query's signature against Guichet's published certificate…
+    idp_cert = sp.saml.metadata.certs(IDP, "idpsso", "signing")[0][1]
+    assert verify_redirect_signature(query, sp.saml.sec.sec_backend, idp_cert)
+    assert not verify_redirect_signature({**query, "RelayState": "other"}, sp.saml.sec.sec_backend, idp_cert)
+    # …then the LogoutResponse itself.
+    parsed = sp.saml.parse_logout_request_response(query["SAMLResponse"], BINDING_HTTP_REDIRECT)
+    assert parsed.response.status.status_code.value == STATUS_SUCCESS
+    assert parsed.response.in_response_to == request_id
+
+    assert not _signed_in(client)
+    assert UserSession.objects.get(account=nurse).revoked_at is not None
+    assert SignOn.objects.get().ended_at is not None
+    event = Event.objects.get(code="sso.saml.logout")
+    assert event.data == {"client": "test-sp", "initiator": "sp", "session_ended": True}
+    # The SP that asked is not told again.
+    assert not Event.objects.filter(code__startswith="sso.logout.").exists()
+
+
+def test_sp_initiated_logout_over_post_is_answered_with_a_signed_form(client, sp, nurse):
+    answer = saml_sp.sign_on(client, sp, nurse.identifier)
+    session_index = answer.assertion.authn_statement[0].session_index
+    request_id, posted = saml_sp.logout_request(sp, answer.name_id, session_index, binding=BINDING_HTTP_POST)
+    hop = client.post("/saml/slo/post", posted)
+    assert hop.status_code == 303
+    action, fields = saml_sp.form(client.get(hop["Location"]))
+    assert action == SLO and fields["RelayState"] == "bye"
+    assert b"SignatureValue" in base64.b64decode(fields["SAMLResponse"])
+    parsed = sp.saml.parse_logout_request_response(fields["SAMLResponse"], BINDING_HTTP_POST)
+    assert parsed.response.status.status_code.value == STATUS_SUCCESS
+    assert parsed.response.in_response_to == request_id
+    assert not _signed_in(client)
+
+
+def test_an_unsigned_logout_request_is_refused_and_the_session_stays(client, sp, nurse):
+    answer = saml_sp.sign_on(client, sp, nurse.identifier)
+    _id, url = saml_sp.logout_request(sp, answer.name_id, "whatever", sign=False)
+    assert client.get(url).status_code == 400
+    assert _signed_in(client)
+
+
+def test_a_logout_request_for_someone_else_leaves_this_session_alone(client, sp, nurse):
+    saml_sp.sign_on(client, sp, nurse.identifier)
+    other = NameID(format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress", text="autre@chu-poitiers.fr")
+    _id, url = saml_sp.logout_request(sp, other, "whatever")
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(SLO)
+    assert _signed_in(client)
+    assert Event.objects.get(code="sso.saml.logout").data["session_ended"] is False
+
+
+def test_guichet_logout_tells_a_soap_service_provider(client, soap_sp, nurse):
+    sp, received = soap_sp
+    answer = saml_sp.sign_on(client, sp, nurse.identifier)
+    client.post("/logout/")
+    assert len(received) == 1
+    body, request = received[0]
+    assert "SignatureValue" in body
+    assert request.name_id.text == nurse.identifier
+    assert [index.text for index in request.session_index] == [answer.assertion.authn_statement[0].session_index]
+    event = Event.objects.get(code="sso.saml.logout")
+    assert event.data == {"client": "test-sp", "initiator": "idp", "binding": "soap", "status": "Success"}
+    assert Event.objects.filter(code="sso.logout.notified").exists()
+
+
+def test_guichet_logout_records_a_front_channel_only_provider_as_not_told(client, sp, nurse):
+    saml_sp.sign_on(client, sp, nurse.identifier)
+    client.post("/logout/")
+    failed = Event.objects.get(code="sso.logout.notify_failed")
+    assert failed.data == {"client": "test-sp", "error": "NoBackChannel"}
+    assert SignOn.objects.get().ended_at is not None

@@ -1,0 +1,91 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from audit.actions import client_ip, record
+from institutions.models import Client
+
+from . import access, auth
+from .logout import remember
+from .protocols import zimbra
+
+
+def wrong_portal(request: HttpRequest, account, client: Client) -> HttpResponse:
+    """« Mauvais portail »: never a bare error, always the right door one click away."""
+    record("sso.access.wrong_portal", subject=account, ip=client_ip(request), client=client.slug)
+    return render(
+        request,
+        "sso/wrong_portal.html",
+        {"client": client, "door": access.right_door(account), "account": account},
+        status=403,
+    )
+
+
+def _open_url(client: Client) -> str:
+    if client.protocol == "zimbra":
+        return reverse("zimbra-open", args=[client.slug])
+    return client.launch_url or (client.platform.webmail_url if client.platform else "")
+
+
+def _cards(account) -> list[dict]:
+    """« Mes services »: the recommended platform first, then every client this person may open."""
+    recommended = access.recommended_platform(account)
+    clients = access.clients_for(account)
+    cards = []
+    if recommended:
+        own = next((c for c in clients if c.platform_id == recommended.pk), None)
+        cards.append(
+            {
+                "name": recommended.name,
+                "use": recommended.main_use,
+                "url": _open_url(own) if own else recommended.webmail_url,
+                "recommended": True,
+                "unconfirmed": not recommended.url_confirmed,
+            }
+        )
+    for client in clients:
+        if recommended and client.platform_id == recommended.pk:
+            continue
+        url = _open_url(client)
+        if url:
+            cards.append({"name": client.name, "use": client.platform.main_use if client.platform else "", "url": url})
+    return cards
+
+
+@login_required
+def services(request: HttpRequest) -> HttpResponse:
+    account = request.user
+    return render(
+        request,
+        "sso/services.html",
+        {
+            "account": account,
+            "cards": _cards(account),
+            "no_recovery_channel": not (account.has_verified_secondary_email or account.has_verified_mobile),
+            "reconfirm_channels": account.needs_channel_reconfirmation(),
+        },
+    )
+
+
+def zimbra_open(request: HttpRequest, slug: str) -> HttpResponse:
+    """« Ouvrir ma messagerie » for Zimbra: a preauth URL, built now, followed at once."""
+    client = get_object_or_404(Client, slug=slug, protocol="zimbra")
+    account = auth.signed_in(request)
+    if account is None:
+        return auth.to_login(request)
+    if not access.may_use(account, client):
+        return wrong_portal(request, account, client)
+    domain = account.identifier.rpartition("@")[2]
+    try:
+        key = zimbra.preauth_key(domain)
+    except ImproperlyConfigured:
+        record("sso.zimbra.no_key", subject=account, client=client.slug, domain=domain)
+        return render(request, "sso/unavailable.html", {"client": client}, status=503)
+    url = zimbra.preauth_url(client.config["preauth_url"], key, account.identifier, by=client.config.get("by", "name"))
+    remember(request, client)
+    record("sso.zimbra.preauth", actor=account, subject=account, ip=client_ip(request), client=client.slug)
+    response = redirect(url)
+    response["Cache-Control"] = "no-store"
+    return response
