@@ -6,7 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 # The demo serves plain HTTP on loopback; production sets GUICHET_HTTPS=1 (the default).
-RUN_ENV := GUICHET_HTTPS=0 GUICHET_DEMO=1 GUICHET_EMAIL_BACKEND=$${GUICHET_EMAIL_BACKEND:-file}
+RUN_ENV := GUICHET_HTTPS=0 GUICHET_DEMO=1 GUICHET_EMAIL_BACKEND=$${GUICHET_EMAIL_BACKEND:-file} \
+	GUICHET_SMS_BACKEND=$${GUICHET_SMS_BACKEND:-file}
 
 .PHONY: help run test deps dev-deps system-deps node-deps messages static lint format clean
 
@@ -46,6 +47,7 @@ static: deps
 run: deps messages static
 	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
 	$(RUN_ENV) $(PY) manage.py load_setup
+	$(RUN_ENV) $(PY) manage.py sync_oidc_clients
 	$(RUN_ENV) $(PY) manage.py load_demo
 	@# The worker delivers the outbox (the demo writes mail under var/mail/); it stops with gunicorn.
 	$(RUN_ENV) $(PY) manage.py run_huey --quiet & worker=$$!; \

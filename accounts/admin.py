@@ -16,7 +16,7 @@ class AccountAdmin(admin.ModelAdmin):
             _("Contacts de secours"),
             {"fields": ["secondary_email", "secondary_email_verified_at", "mobile", "mobile_verified_at"]},
         ),
-        (_("Rôles"), {"fields": ["is_staff", "is_superuser", "is_support_agent", "is_hr_approver"]}),
+        (_("Rôles"), {"fields": ["is_staff", "is_superuser", "is_support_agent", "is_hr_approver", "is_manager"]}),
         (_("Annuaire"), {"fields": ["directory", "affiliation", "password"]}),
         (_("Connexions"), {"fields": ["last_login", "previous_login", "created_at"]}),
     ]

@@ -12,7 +12,6 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from institutions.models import Institution, Platform, Public
 
-
 RECONFIRM_CHANNELS_AFTER = timedelta(days=180)
 
 

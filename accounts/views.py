@@ -31,6 +31,10 @@ POST_LOGIN_ROUTES = {
     "home",
     "platform",
     "admin:index",
+    "support-desk",
+    "support-approvals",
+    "hr-requests",
+    "hr-request-new",
     # Single sign-on end points send people here and expect them back.
     "zimbra-open",
     "oidc-authorize",
@@ -111,7 +115,9 @@ def login(request: HttpRequest) -> HttpResponse:
         return _paused(request, outcome)
     if outcome.status == "unavailable":
         return render(request, "accounts/unavailable.html", {"institution": institution}, status=503)
-    retry = IdentifierForm(initial={"identifier": identifier, "institution": institution, "next": form.cleaned_data["next"]})
+    retry = IdentifierForm(
+        initial={"identifier": identifier, "institution": institution, "next": form.cleaned_data["next"]}
+    )
     if outcome.status == "inactive":
         error = _("Ce compte n'est plus actif. Contactez le support de votre établissement.")
     else:
@@ -123,9 +129,26 @@ def _paused(request, outcome):
     return render(request, "accounts/paused.html", {"until": outcome.until, "kind": outcome.status}, status=429)
 
 
+# The sign-in form may only post to Guichet (CSP form-action), and browsers apply that to
+# every redirect that follows the POST: a single sign-on end point that sends the person on
+# to a platform would be blocked. For those, a page that moves on by itself starts a fresh
+# navigation instead (a meta refresh, so it works without JavaScript too).
+LEAVES_GUICHET = {"zimbra-open", "oidc-authorize", "saml-sso", "cas-login"}
+
+
+def _leaves_guichet(next_url: str) -> bool:
+    try:
+        return resolve(next_url.split("?", 1)[0]).view_name in LEAVES_GUICHET
+    except Resolver404:
+        return False
+
+
 def _signed_in(request, account, device, next_url):
     cookie = signin.complete(request, account, device)
-    response = redirect(next_url)
+    if _leaves_guichet(next_url):
+        response = render(request, "accounts/continue.html", {"next_url": next_url})
+    else:
+        response = redirect(next_url)
     if cookie:
         response.set_signed_cookie(
             signin.DEVICE_COOKIE,
@@ -280,4 +303,3 @@ def remove_device(request: HttpRequest) -> HttpResponse:
         raise Http404
     factors.remove_factor(request, request.user, device)
     return redirect("security")
-

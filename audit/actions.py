@@ -35,9 +35,7 @@ def record(
     if subject is not None and not subject_label:
         # Keeps the identifier readable after the account is deleted (the FK is SET_NULL).
         subject_label = subject.get_username()
-    event = Event.objects.create(
-        code=code, actor=actor, subject=subject, subject_label=subject_label, ip=ip, data=data
-    )
+    event = Event.objects.create(code=code, actor=actor, subject=subject, subject_label=subject_label, ip=ip, data=data)
     # The same facts go to the log stream, for operators who watch logs rather than tables.
     logger.info("%s subject=%s ip=%s %s", code, subject_label or "-", ip or "-", json.dumps(data, sort_keys=True))
     return event

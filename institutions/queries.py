@@ -1,10 +1,19 @@
 """Read-side helpers over the set-up, shared by the pages and the API."""
 
+from django.core.cache import cache
+
 from . import models, routing
 
 
 def domain_map() -> dict[str, models.Public]:
-    return {d.domain: d.public for d in models.MailDomain.objects.select_related("public__platform__institution")}
+    """Every mail domain with its public; cached until the set-up changes."""
+    key = f"domains:{models.Revision.current()}"
+    domains = cache.get(key)
+    if domains is None:
+        rows = models.MailDomain.objects.select_related("public__platform__institution")
+        domains = {d.domain: d.public for d in rows}
+        cache.set(key, domains, 3600)
+    return domains
 
 
 def route(identifier: str) -> routing.Route[models.Public]:

@@ -1,6 +1,7 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -54,7 +55,9 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "orientation/home.html",
         {
-            "profiles": models.Profile.objects.prefetch_related("publics__platform"),
+            "profiles": models.Profile.objects.prefetch_related(
+                Prefetch("publics", queryset=models.Public.objects.select_related("platform"))
+            ),
             "publics": models.Public.objects.select_related("platform", "institution"),
             "faq": models.FaqEntry.objects.all(),
         },

@@ -249,11 +249,9 @@ def is_current_password(account: Account, password: str) -> bool:
 
 
 def user_inputs(account: Account) -> list[str]:
-    local = account.identifier.partition("@")[0]
-    parts = [account.identifier, local, *local.replace("_", ".").replace("-", ".").replace("+", ".").split(".")]
-    parts += account.display_name.split() + [account.secondary_email.partition("@")[0]]
-    parts += [account.institution.name_fr, account.institution.short_name_fr]
-    return [p for p in parts if p]
+    """The person's own words, which a password should not be made of (policy splits them)."""
+    values = [account.identifier, account.display_name, account.secondary_email]
+    return [v for v in (*values, account.institution.name_fr, account.institution.short_name_fr) if v]
 
 
 @transaction.atomic

@@ -100,7 +100,8 @@ class ChannelForm(forms.Form):
                 self.add_error(
                     "value",
                     _(
-                        "Une adresse de l'établissement ne peut pas servir de secours : choisissez une adresse personnelle."
+                        "Une adresse de l'établissement ne peut pas servir de secours : "
+                        "choisissez une adresse personnelle."
                     ),
                 )
             data["value"] = value.lower()

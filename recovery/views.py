@@ -43,8 +43,12 @@ def reset(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @sensitive_post_parameters("code")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def code(request: HttpRequest) -> HttpResponse:
+    """Where a code is typed: after a request, or with a code the support desk printed."""
+    if request.method == "GET":
+        form = CodeForm(initial={"identifier": request.GET.get("identifier", "")})
+        return render(request, "recovery/sent.html", {"form": form, "ask_identifier": True})
     form = CodeForm(request.POST)
     if not form.is_valid():
         return _sent_page(request, request.POST.get("identifier", ""), form)

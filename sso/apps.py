@@ -7,4 +7,6 @@ class SsoConfig(AppConfig):
     verbose_name = _("Authentification unique")
 
     def ready(self) -> None:
-        from . import logout  # noqa: F401 - connects the single-logout receiver
+        # The single-logout receiver and every protocol's goodbye, registered at start-up so
+        # a session ended before any URL is resolved still tells its clients.
+        from . import cas_views, logout, oidc, saml_views  # noqa: F401

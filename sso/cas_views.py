@@ -63,7 +63,9 @@ def _validate(request: HttpRequest, *, with_attributes: bool) -> HttpResponse:
     else:
         record("sso.cas.validated", subject=row.account, ip=client_ip(request), client=row.client.slug)
         if row.sid:
-            SignOn.objects.create(sid=row.sid, client=row.client, data={"ticket_id": request.GET["ticket"], "service": service})
+            SignOn.objects.create(
+                sid=row.sid, client=row.client, data={"ticket_id": request.GET["ticket"], "service": service}
+            )
         body = cas.success_xml(row, with_attributes=with_attributes)
     return HttpResponse(body, content_type="application/xml; charset=utf-8")
 

@@ -38,11 +38,11 @@ from .models import SignOn
 logger = logging.getLogger(__name__)
 
 SCOPE_DESCRIPTIONS = {
-    "openid": _("Vous reconnaître (votre identifiant Guichet)"),
+    "openid": _("Votre identifiant Guichet, pour vous reconnaître"),
     "profile": _("Votre nom"),
     "email": _("Votre adresse de messagerie"),
     "guichet": _("Votre établissement, votre messagerie et votre statut"),
-    "mail": _("Lire et envoyer vos messages (IMAP, SMTP)"),
+    "mail": _("Vos messages, pour les lire et en envoyer (IMAP, SMTP)"),
 }
 # What a client may ask for unless its config lists `scopes`: never "mail", which opens the
 # mailbox itself and is granted only to the mail clients that name it.
@@ -97,12 +97,10 @@ def _is_loopback(host: str | None) -> bool:
         return False
 
 
-def _uris(client: Client, key: str, *, required: bool = False) -> list[str]:
+def _uris(client: Client, key: str) -> list[str]:
     value = client.config.get(key) or []
     if isinstance(value, str):
         value = [value]
-    if required and not value:
-        raise OidcConfigError(f"{client.slug}: « {key} » est vide")
     for uri in value:
         parts = urlsplit(str(uri))
         # https everywhere; plain http only for a native client's loopback redirect (RFC 8252 §7.3).
@@ -169,7 +167,10 @@ def sync_client(client: Client) -> Application | None:
 def sync_all() -> tuple[list[str], list[str]]:
     """Every "oidc" client as an Application; others deleted. Returns (synced slugs, errors)."""
     synced, errors, keep = [], [], set()
-    for client in Client.objects.filter(protocol="oidc"):
+    for client in Client.objects.filter(protocol="oidc").order_by("pk"):
+        if (client.config or {}).get("client_id") in keep:
+            errors.append(f"{client.slug}: client_id « {client.config['client_id']} » déjà pris")
+            continue
         try:
             keep.add(sync_client(client).client_id)
         except ValidationError as error:
@@ -186,7 +187,7 @@ def sync_all() -> tuple[list[str], list[str]]:
 def _client_saved(sender, instance: Client, raw=False, **kwargs):
     if raw:
         return
-    synced, errors = sync_all()
+    _synced, errors = sync_all()
     for error in errors:
         logger.error("OIDC client not usable: %s", error)
 

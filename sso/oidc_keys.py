@@ -6,7 +6,9 @@ were retired, and are still published in the JWKS so tokens they signed verify u
 expire. Imported by the settings module: no Django models here.
 """
 
+import contextlib
 import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,19 +25,28 @@ def new_key_pem() -> str:
     ).decode()
 
 
-def _write_private(path: Path, text: str) -> None:
+def _write_private(path: Path, text: str, *, replace: bool = True) -> None:
+    """Write atomically, 0600 from the start. Without `replace`, an existing file wins."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # Created 0600 from the start: the key is never readable by others, not even briefly.
-    fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write(text)
-    os.replace(path.with_suffix(".tmp"), path)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".new-", suffix=".pem")
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(text)
+        if replace:
+            os.replace(temporary, path)
+        else:
+            # Several workers starting at once: the first link wins, the others read its key.
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
 
 
 def signing_keys(current: Path, inactive_dir: Path) -> tuple[str, list[str]]:
     """(current PEM, retired PEMs newest first); the current key is created on first use."""
     if not current.exists():
-        _write_private(current, new_key_pem())
+        _write_private(current, new_key_pem(), replace=False)
     return current.read_text(), [path.read_text() for path in inactive_files(inactive_dir)]
 
 

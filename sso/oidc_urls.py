@@ -11,8 +11,14 @@ from . import oidc  # noqa: F401 - connects the Client → Application sync and 
 from . import oidc_views as views
 
 toolkit_patterns = [
-    re_path(r"^\.well-known/openid-configuration/?$", views.DiscoveryView.as_view(), name="oidc-connect-discovery-info"),
-    path(".well-known/oauth-authorization-server", toolkit.OAuthServerMetadataView.as_view(), name="oauth-server-metadata"),
+    re_path(
+        r"^\.well-known/openid-configuration/?$", views.DiscoveryView.as_view(), name="oidc-connect-discovery-info"
+    ),
+    path(
+        ".well-known/oauth-authorization-server",
+        toolkit.OAuthServerMetadataView.as_view(),
+        name="oauth-server-metadata",
+    ),
     path(".well-known/jwks.json", toolkit.JwksInfoView.as_view(), name="jwks-info"),
     path("oidc/authorize/", views.AuthorizeView.as_view(), name="authorize"),
     path("oidc/token/", toolkit.TokenView.as_view(), name="token"),

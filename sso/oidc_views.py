@@ -13,8 +13,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import AccessToken, RefreshToken, revoke_access_token
-from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView, IntrospectTokenView
-from oauth2_provider.views import RPInitiatedLogoutView
+from oauth2_provider.views import (
+    AuthorizationView,
+    ConnectDiscoveryInfoView,
+    IntrospectTokenView,
+    RPInitiatedLogoutView,
+)
 
 from accounts.actions import sessions
 from accounts.actions.sessions import LOGIN_AT, SID
@@ -78,7 +82,12 @@ class AuthorizeView(AuthorizationView):
                 grant=oidc.code_digest(code),
             )
             record(
-                "sso.oidc.authorize", actor=account, subject=account, ip=client_ip(request), client=self.client.slug, scope=scopes
+                "sso.oidc.authorize",
+                actor=account,
+                subject=account,
+                ip=client_ip(request),
+                client=self.client.slug,
+                scope=scopes,
             )
         return uri, headers, body, status
 
@@ -90,7 +99,9 @@ class AuthorizeView(AuthorizationView):
 
     def render_to_response(self, context, **kwargs):
         if "error" in context:
-            return render(self.request, "sso/oidc_error.html", {"error": context["error"]}, status=kwargs.get("status", 400))
+            return render(
+                self.request, "sso/oidc_error.html", {"error": context["error"]}, status=kwargs.get("status", 400)
+            )
         response = super().render_to_response(context, **kwargs)
         response["Cache-Control"] = "no-store"
         # The answer to the consent form redirects to the client: the form must be allowed to.
@@ -139,7 +150,7 @@ class IntrospectView(IntrospectTokenView):
             response.content = json.dumps({"active": False})
             return response
         data = json.loads(response.content)
-        data.update(sub=str(token.user.pk), token_type="Bearer")
+        data["sub"] = str(token.user.pk)
         response.content = json.dumps(data)
         return response
 

@@ -145,7 +145,9 @@ def sp_metadata(config: dict) -> str:
             md.KeyDescriptor(
                 use="signing",
                 key_info=xmldsig.KeyInfo(
-                    x509_data=[xmldsig.X509Data(x509_certificate=xmldsig.X509Certificate(text=base64.b64encode(der).decode()))]
+                    x509_data=[
+                        xmldsig.X509Data(x509_certificate=xmldsig.X509Certificate(text=base64.b64encode(der).decode()))
+                    ]
                 ),
             )
         ]
@@ -280,8 +282,10 @@ def _build(base: str, key: str, cert: str) -> Idp:
         except Exception as error:  # one wrong entry must not take the others down
             logger.error("SAML service provider %s left out: %s", client.slug, error)
             continue
+        if provider.entity_id in providers:
+            logger.error("SAML service provider %s left out: entity ID already registered", client.slug)
+            continue
         providers[provider.entity_id] = provider
     server = _Server(config=config)
     _id, metadata = sign_entity_descriptor(entity_descriptor(config), None, server.sec, SIGN_ALG, DIGEST_ALG)
     return Idp(server=server, metadata=str(metadata), providers=providers)
-

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import requests
 from django.core import signing
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, BINDING_SOAP, request, samlp
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, BINDING_SOAP, samlp
+from saml2 import request as saml_request
 from saml2.authn_context import PASSWORDPROTECTEDTRANSPORT
 from saml2.response import IncorrectlySigned
 from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_UNSPECIFIED, Issuer, NameID
@@ -78,10 +79,10 @@ def read(idp: Idp, kind: str, binding: str, params) -> tuple[ServiceProvider, ob
     if relay_state and len(relay_state) > MAX_RELAY_STATE:
         raise Refused("malformed", issuer)
     if kind == "authn":
-        checker = request.AuthnRequest
+        checker = saml_request.AuthnRequest
         service = "single_sign_on_service"
     else:
-        checker = request.LogoutRequest
+        checker = saml_request.LogoutRequest
         service = "single_logout_service"
     config = idp.server.config
     checked = checker(idp.server.sec, config.endpoint(service, binding, "idp"), config.attribute_converters, 60)
@@ -244,7 +245,10 @@ def send_logout(idp: Idp, provider: ServiceProvider, data: dict) -> str:
     answer = requests.post(
         provider.soap_logout,
         data=info["data"].encode(),
-        headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": "http://www.oasis-open.org/committees/security"},
+        headers={
+            "Content-Type": "text/xml; charset=utf-8",
+            "SOAPAction": "http://www.oasis-open.org/committees/security",
+        },
         timeout=idp.server.config.http_client_timeout,
         allow_redirects=False,
     )

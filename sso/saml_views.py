@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, samlp
 
 from accounts.actions import sessions
@@ -65,7 +65,7 @@ def _client(provider) -> Client | None:
     return Client.objects.filter(pk=provider.client_id, protocol="saml").first()
 
 
-@require_GET
+@require_safe
 def metadata(request: HttpRequest) -> HttpResponse:
     return HttpResponse(saml.idp(request).metadata, content_type="application/samlmetadata+xml")
 
@@ -126,8 +126,9 @@ def _answer(request, idp, provider, pending, token) -> HttpResponse:
         login_at=request.session.get(sessions.LOGIN_AT) or timezone.now().timestamp(),
         mfa=getattr(account, "is_verified", lambda: False)(),
     )
-    if name_id is None:
-        status = "invalid_name_id_policy"
+    wanted = client.config.get("attributes", [])
+    if name_id is None:  # a NameID format Guichet cannot give: an error Response, nothing released
+        status, wanted = "invalid_name_id_policy", []
     else:
         status = "success"
         remember(request, client, name_id=name_id.text, name_id_format=name_id.format, session_index=session_index)
@@ -139,7 +140,7 @@ def _answer(request, idp, provider, pending, token) -> HttpResponse:
         client=client.slug,
         status=status,
         force_authn=pending["force"],
-        attributes=sorted(messages.released(account, client.config.get("attributes", []))),
+        attributes=sorted(messages.released(account, wanted)),
     )
     text = _("Connexion à %(name)s en cours.") % {"name": client.name}
     return _carry(request, outgoing, _("Connexion en cours"), text)
@@ -154,7 +155,9 @@ def slo(request: HttpRequest) -> HttpResponse:
             pending = messages.unseal(request.GET["pending"])
         else:
             provider, message = messages.read(idp, "logout", BINDING_HTTP_REDIRECT, request.GET)
-            pending = messages.pending_logout(provider, message, request.GET.get("RelayState", ""), "redirect")
+            pending = messages.pending_logout(
+                provider, message, request.GET.get("RelayState", ""), BINDING_HTTP_REDIRECT
+            )
         provider = idp.providers.get(pending["sp"])
         if provider is None:
             raise messages.Refused("unknown_sp", pending["sp"])
@@ -170,7 +173,7 @@ def slo_post(request: HttpRequest) -> HttpResponse:
     idp = saml.idp(request)
     try:
         provider, message = messages.read(idp, "logout", BINDING_HTTP_POST, request.POST)
-        pending = messages.pending_logout(provider, message, request.POST.get("RelayState", ""), "post")
+        pending = messages.pending_logout(provider, message, request.POST.get("RelayState", ""), BINDING_HTTP_POST)
     except messages.Refused as refusal:
         return _refused(request, refusal)
     return HttpResponseRedirect(f"{reverse('saml-slo')}?{urlencode({'pending': messages.seal(pending)})}", status=303)

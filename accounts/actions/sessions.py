@@ -32,11 +32,26 @@ def describe_agent(agent: str) -> str:
     """A short, human name for a browser: « Firefox sur Android »."""
     agent = agent or ""
     browser = next(
-        (name for key, name in [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari")] if key in agent),
+        (
+            name
+            for key, name in [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari")]
+            if key in agent
+        ),
         "",
     )
     system = next(
-        (name for key, name in [("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"), ("Mac OS", "macOS"), ("Linux", "Linux")] if key in agent),
+        (
+            name
+            for key, name in [
+                ("Android", "Android"),
+                ("iPhone", "iPhone"),
+                ("iPad", "iPad"),
+                ("Windows", "Windows"),
+                ("Mac OS", "macOS"),
+                ("Linux", "Linux"),
+            ]
+            if key in agent
+        ),
         "",
     )
     if browser and system:
@@ -44,8 +59,17 @@ def describe_agent(agent: str) -> str:
     return browser or system or agent[:60]
 
 
-def open(request, account: Account) -> UserSession:  # noqa: A001 - the verb the views read
+def open(request, account: Account) -> UserSession:
     now = timezone.now()
+    current = UserSession.objects.filter(
+        sid=request.session.get(SID) or "-", account=account, revoked_at__isnull=True
+    ).first()
+    if current is not None:
+        # A fresh password in the same browser (renew, ForceAuthn): the same session goes
+        # on, so the clients it signed in to are still told at logout.
+        UserSession.objects.filter(pk=current.pk).update(last_seen=now)
+        request.session[LOGIN_AT] = request.session[SEEN_AT] = now.timestamp()
+        return current
     session = UserSession.objects.create(
         sid=secrets.token_urlsafe(32),
         account=account,

@@ -32,6 +32,7 @@ class DatabaseDirectory(Directory):
             # Hash anyway, so an unknown identifier costs the same time as a known one.
             make_password(password or "x")
             return None
+
         def upgrade(raw):  # re-hash with the current parameters when they changed
             account.set_password(raw)
             account.save(update_fields=["password"])

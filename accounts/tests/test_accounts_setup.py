@@ -51,6 +51,7 @@ def test_the_demo_accounts(poitiers, settings, client):
         "admin.demo@univ-poitiers.fr",
         "agent.demo@univ-poitiers.fr",
         "rh.demo@chu-poitiers.fr",
+        "cadre.demo@chu-poitiers.fr",
     }
     student = accounts["etudiant.demo@etu.univ-poitiers.fr"]
     assert student.platform.slug == "zimbra" and student.secondary_email == "etudiant.demo@example.org"

@@ -20,7 +20,12 @@ STUDENT = "etudiant@etu.univ-poitiers.fr"
 def student(site):
     public = Public.objects.get(slug="universite")
     return Account.objects.create_user(
-        STUDENT, PASSWORD, institution=public.institution, public=public, platform=public.platform, display_name="Jeanne"
+        STUDENT,
+        PASSWORD,
+        institution=public.institution,
+        public=public,
+        platform=public.platform,
+        display_name="Jeanne",
     )
 
 

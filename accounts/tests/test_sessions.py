@@ -83,7 +83,9 @@ def test_an_active_session_still_ends_at_the_absolute_limit(client, student, set
     assert client.get("/services/").status_code == 302
 
 
-def test_a_new_device_is_told_by_mail_to_the_secondary_address(client, student, smtp_server, django_capture_on_commit_callbacks):
+def test_a_new_device_is_told_by_mail_to_the_secondary_address(
+    client, student, smtp_server, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         sign_in(client, STUDENT)
     assert [m["To"] for m in smtp_server.messages] == ["jeanne.perso@example.org"]
@@ -98,7 +100,9 @@ def test_a_new_device_is_told_by_mail_to_the_secondary_address(client, student, 
     assert len(smtp_server.messages) == 1
 
 
-def test_with_smtp_down_the_message_waits_in_the_outbox_and_goes_out_once(client, student, smtp_server, django_capture_on_commit_callbacks):
+def test_with_smtp_down_the_message_waits_in_the_outbox_and_goes_out_once(
+    client, student, smtp_server, django_capture_on_commit_callbacks
+):
     from notify.actions import sweep
 
     smtp_server.stop()
@@ -114,7 +118,9 @@ def test_with_smtp_down_the_message_waits_in_the_outbox_and_goes_out_once(client
     assert Message.objects.get(pk=message.pk).status == "sent"
 
 
-def test_no_message_without_a_verified_secondary_address(client, teacher, smtp_server, django_capture_on_commit_callbacks):
+def test_no_message_without_a_verified_secondary_address(
+    client, teacher, smtp_server, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         sign_in(client, "enseignant@ac-poitiers.fr")
     assert smtp_server.messages == [] and not Message.objects.exists()

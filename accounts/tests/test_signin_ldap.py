@@ -35,7 +35,9 @@ def test_a_wrong_ldap_password_is_refused_and_counted(client, ldap_university):
 
 def test_a_directory_that_does_not_answer_is_said_plainly_and_not_counted(client, poitiers, settings):
     Institution.objects.filter(slug="univ-poitiers").update(directory="ldap")
-    settings.GUICHET_DIRECTORIES = {"ldap": {"url": "ldap://127.0.0.1:9", "base_dn": "dc=x", "bind_dn": "cn=x", "bind_password": "x"}}
+    settings.GUICHET_DIRECTORIES = {
+        "ldap": {"url": "ldap://127.0.0.1:9", "base_dn": "dc=x", "bind_dn": "cn=x", "bind_password": "x"}
+    }
     response = sign_in(client, "etudiant.ldap@etu.univ-poitiers.fr", "whatever")
     assert response.status_code == 503
     assert "ne répond pas" in response.content.decode()

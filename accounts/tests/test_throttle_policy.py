@@ -50,14 +50,14 @@ def test_failures_during_a_pause_are_not_counted():
 
 
 def test_the_count_is_forgotten_twelve_hours_after_the_last_failure():
-    state, now = _fail(State(), 4)
+    state, _now = _fail(State(), 4)
     later = state.last_failure + timedelta(hours=12)
     state = throttle.account_failure(state, "new", later)
     assert state.failures == 1 and state.paused_until is None
 
 
 def test_there_is_no_permanent_lock():
-    state, now = _fail(State(), 200, step=timedelta(minutes=16))
+    state, _now = _fail(State(), 200, step=timedelta(minutes=16))
     assert throttle.paused_until(state, state.paused_until) is None
     assert state.paused_until - state.last_failure == timedelta(minutes=15)
 

@@ -179,3 +179,24 @@ def test_codes_are_stored_hashed(client, nurse, mail):
     code, link = _code_and_link(mail.messages[0])
     row = str(list(ResetCode.objects.values()))
     assert code not in row and link.rsplit("/", 2)[-2] not in row
+
+
+def test_a_code_can_be_typed_with_the_identifier_on_its_own_page(client, nurse, mail):
+    page = client.get("/password/reset/code/").content.decode()
+    assert 'name="identifier"' in page and 'type="hidden" name="identifier"' not in page
+    mail(ask, Client(), NURSE)
+    code, _link = _code_and_link(mail.messages[0])
+    assert client.post("/password/reset/code/", {"identifier": NURSE, "code": code})["Location"] == (
+        "/password/reset/nouveau/"
+    )
+
+
+def test_the_strength_meter_answers_only_someone_choosing_a_password(client, nurse, mail):
+    assert client.post("/password/strength/", {"password": "motdepasse2026"}).status_code == 403
+    mail(ask, client, NURSE)
+    code, _link = _code_and_link(mail.messages[0])
+    client.post("/password/reset/code/", {"identifier": NURSE, "code": code})
+    weak = client.post("/password/strength/", {"password": "motdepasse2026"}).json()
+    strong = client.post("/password/strength/", {"password": NEW_PASSWORD}).json()
+    assert weak["ok"] is False and weak["problems"]
+    assert strong["ok"] is True and strong["score"] >= 3

@@ -31,7 +31,9 @@ def preauth_value(key: str, account: str, by: str, expires: int, timestamp: int)
     return hmac.new(key.encode(), message.encode(), hashlib.sha1).hexdigest()
 
 
-def preauth_url(base_url: str, key: str, account: str, *, by: str = "name", expires: int = 0, now_ms: int | None = None) -> str:
+def preauth_url(
+    base_url: str, key: str, account: str, *, by: str = "name", expires: int = 0, now_ms: int | None = None
+) -> str:
     timestamp = now_ms if now_ms is not None else int(time.time() * 1000)
     params = {
         "account": account,

@@ -42,7 +42,9 @@ def binary() -> str:
 
 
 def version() -> str:
-    return subprocess.run([binary(), "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run(  # noqa: S603 - the installed binary, fixed arguments
+        [binary(), "--version"], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def free_port() -> int:
@@ -140,13 +142,15 @@ def running(introspection_url: str, client_id: str, client_secret: str, *, scope
         users, ids = _users()
         port = free_port()
         (folder / "dovecot.conf").write_text(_config(folder, port, users, ids))
-        (folder / "dovecot-oauth2.conf.ext").write_text(_oauth2_config(introspection_url, client_id, client_secret, scope))
+        (folder / "dovecot-oauth2.conf.ext").write_text(
+            _oauth2_config(introspection_url, client_id, client_secret, scope)
+        )
         for name in ("mail", "home"):
             (folder / name).mkdir()
             if os.geteuid() == 0:
                 shutil.chown(folder / name, user="nobody", group=pwd.getpwnam("nobody").pw_gid)
         output = (folder / "dovecot.out").open("w")
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 - the installed binary, our own config file
             [binary(), "-F", "-c", str(folder / "dovecot.conf")], stdout=output, stderr=subprocess.STDOUT
         )
         _wait_until_listening(process, port, folder)
@@ -178,5 +182,7 @@ def _wait_until_listening(process: subprocess.Popen, port: int, folder: Path) ->
         except subprocess.TimeoutExpired:
             continue
         break
-    out = "".join(path.read_text(errors="replace") for path in folder.glob("dovecot.*") if path.suffix in (".out", ".log"))
+    out = "".join(
+        path.read_text(errors="replace") for path in folder.glob("dovecot.*") if path.suffix in (".out", ".log")
+    )
     raise RuntimeError(f"Dovecot did not start on 127.0.0.1:{port}:\n{out[-2000:]}")

@@ -11,9 +11,8 @@ from accounts.models import Account
 from institutions.models import Client, Public
 from sso import oidc  # noqa: F401 - until sso/apps.py imports it: the Client → Application sync
 
-PASSWORD = "Correct-Horse-Battery-2026"
+PASSWORD = "Correct-Horse-Battery-2026"  # noqa: S105 - test accounts only
 STUDENT = "etudiant@etu.univ-poitiers.fr"
-TEACHER = "enseignant@ac-poitiers.fr"
 # A native client's loopback redirect: nothing listens there, tests read the code from Location.
 LOOPBACK = "http://127.0.0.1:8765/callback"
 WEBMAIL = "https://webmail.example.org/oidc/callback"

@@ -49,7 +49,7 @@ class RelyingParties:
                 self.end_headers()
                 self.wfile.write(body.encode())
 
-            def do_GET(self):  # noqa: N802 - http.server's naming
+            def do_GET(self):
                 url = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
                 if url.path == "/cas-app/":
@@ -59,17 +59,21 @@ class RelyingParties:
                         self.send_header("Location", target)
                         self.end_headers()
                         return
-                    client = CASClient(version=3, server_url=f"{parties.guichet_url}/cas/", service_url=parties.cas_service)
+                    client = CASClient(
+                        version=3, server_url=f"{parties.guichet_url}/cas/", service_url=parties.cas_service
+                    )
                     user, _attributes, _ = client.verify_ticket(query["ticket"])
                     return self._page(200 if user else 403, f"Application CAS : {user or 'refusé'}")
                 if url.path == "/service/preauth":
-                    message = f"{query.get('account')}|{query.get('by')}|{query.get('expires')}|{query.get('timestamp')}"
+                    message = (
+                        f"{query.get('account')}|{query.get('by')}|{query.get('expires')}|{query.get('timestamp')}"
+                    )
                     expected = hmac.new(parties.zimbra_key.encode(), message.encode(), hashlib.sha1).hexdigest()
                     ok = hmac.compare_digest(expected, query.get("preauth", ""))
                     return self._page(200 if ok else 403, f"Zimbra : {query.get('account') if ok else 'refusé'}")
                 self._page(404, "introuvable")
 
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
                 form = parse_qs(self.rfile.read(length).decode())
                 if "logoutRequest" in form:

@@ -28,7 +28,11 @@ def teacher(poitiers):
 def student(poitiers):
     public = Public.objects.get(slug="universite")
     return Account.objects.create_user(
-        "etudiant@etu.univ-poitiers.fr", PASSWORD, institution=public.institution, public=public, platform=public.platform
+        "etudiant@etu.univ-poitiers.fr",
+        PASSWORD,
+        institution=public.institution,
+        public=public,
+        platform=public.platform,
     )
 
 

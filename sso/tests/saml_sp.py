@@ -52,7 +52,9 @@ def form(response) -> tuple[str, dict[str, str]]:
     """The action and fields of the HTTP-POST binding page, as a browser would send them."""
     html = response.content.decode()
     action = unescape(re.search(r'<form method="post" action="([^"]+)" data-autosubmit>', html).group(1))
-    fields = {unescape(n): unescape(v) for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html)}
+    fields = {
+        unescape(n): unescape(v) for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html)
+    }
     return action, fields
 
 
@@ -67,7 +69,7 @@ def local(url: str) -> str:
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
-def _settings(entity_id, acs, soap_logout, key_name, signs) -> dict:
+def sp_settings(entity_id, acs, soap_logout, key_name, signs) -> dict:
     key_file, cert_file = keypair(key_name)
     logout = [(SLO, BINDING_HTTP_REDIRECT), (SLO, BINDING_HTTP_POST)]
     if soap_logout:
@@ -80,7 +82,10 @@ def _settings(entity_id, acs, soap_logout, key_name, signs) -> dict:
         "allow_unknown_attributes": True,
         "service": {
             "sp": {
-                "endpoints": {"assertion_consumer_service": [(acs, BINDING_HTTP_POST)], "single_logout_service": logout},
+                "endpoints": {
+                    "assertion_consumer_service": [(acs, BINDING_HTTP_POST)],
+                    "single_logout_service": logout,
+                },
                 "authn_requests_signed": signs,
                 "logout_requests_signed": signs,
                 "want_response_signed": True,
@@ -96,14 +101,14 @@ def _settings(entity_id, acs, soap_logout, key_name, signs) -> dict:
 
 @functools.cache
 def _metadata(*args) -> str:
-    return create_metadata_string(None, SPConfig().load(_settings(*args))).decode()
+    return create_metadata_string(None, SPConfig().load(sp_settings(*args))).decode()
 
 
 class ServiceProvider:
     def __init__(self, entity_id=ENTITY, *, acs=ACS, soap_logout="", key_name="sp", signs=True):
         self.entity_id, self.acs = entity_id, acs
         self.args = (entity_id, acs, soap_logout, key_name, signs)
-        self.settings = _settings(*self.args)
+        self.settings = sp_settings(*self.args)
         self.key_file, self.cert_file = keypair(key_name)
         self.saml = None
 

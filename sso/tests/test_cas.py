@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
+from guichet.testing.http import next_location
 from sso.models import CasTicket
 
 from .conftest import PASSWORD, SERVICE, sign_in
@@ -86,9 +87,10 @@ def test_renew_asks_for_the_password_again(client, teacher, cas_client):
     response = client.get("/cas/login", {"service": SERVICE, "renew": "true"})
     assert response["Location"].startswith("/login/?") and "renew=1" in response["Location"]
     next_url = parse_qs(urlsplit(response["Location"]).query)["next"][0]
-    assert client.post("/login/", {"identifier": "enseignant@ac-poitiers.fr", "password": PASSWORD, "next": next_url})[
-        "Location"
-    ] == next_url
+    signed_in = client.post(
+        "/login/", {"identifier": "enseignant@ac-poitiers.fr", "password": PASSWORD, "next": next_url}
+    )
+    assert next_location(signed_in) == next_url
     ticket = _ticket(client, renew="true")
     assert "authenticationSuccess" in _validate(client, ticket, renew="true")
 

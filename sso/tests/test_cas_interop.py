@@ -24,7 +24,11 @@ def world(live_server, transactional_db):
     load(settings.GUICHET_SETUP_FILE)
     public = Public.objects.get(slug="academie")
     Account.objects.create_user(
-        "enseignant@ac-poitiers.fr", PASSWORD, institution=public.institution, public=public, display_name="Paul Lefèvre"
+        "enseignant@ac-poitiers.fr",
+        PASSWORD,
+        institution=public.institution,
+        public=public,
+        display_name="Paul Lefèvre",
     )
     client = Client.objects.create(
         slug="app-cas",
@@ -85,7 +89,7 @@ def test_python_cas_refuses_a_ticket_for_another_service(world):
 class _Receiver(BaseHTTPRequestHandler):
     received: list[dict] = []
 
-    def do_POST(self):  # noqa: N802 - http.server's naming
+    def do_POST(self):
         length = int(self.headers["Content-Length"])
         _Receiver.received.append(parse_qs(self.rfile.read(length).decode()))
         self.send_response(200)

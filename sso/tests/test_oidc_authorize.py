@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from audit.models import Event
+from guichet.testing.http import next_location
 from sso.models import SignOn
 from sso.testing.oidc import LOOPBACK, PASSWORD, STUDENT, WEBMAIL, account, oidc_client, pkce
 
@@ -55,7 +56,7 @@ def test_it_sends_the_anonymous_to_the_one_sign_in_and_back(client, student, web
     assert next_url.startswith("/oidc/authorize/?")
 
     response = client.post("/login/", {"identifier": STUDENT, "password": PASSWORD, "next": next_url})
-    assert response["Location"] == next_url
+    assert next_location(response) == next_url
     response = client.get(next_url)
     assert response["Location"].startswith(WEBMAIL + "?")
     assert query(response)["state"] == "st4te"

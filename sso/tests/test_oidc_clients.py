@@ -55,6 +55,14 @@ def test_a_wrong_config_leaves_no_application(poitiers, config, caplog):
         call_command("sync_oidc_clients")
 
 
+def test_two_clients_cannot_share_a_client_id(poitiers):
+    oidc_client("web-mail", redirect_uris=[WEBMAIL])
+    oidc_client("other", client_id="web-mail", redirect_uris=["https://other.example.org/cb"])
+    assert Application.objects.get(client_id="web-mail").redirect_uris == WEBMAIL
+    with pytest.raises(CommandError, match="déjà pris"):
+        call_command("sync_oidc_clients")
+
+
 def test_editing_or_removing_a_client_follows(poitiers):
     client = oidc_client("web-mail", redirect_uris=[WEBMAIL])
     client.config = {**client.config, "redirect_uris": [WEBMAIL, "https://webmail.example.org/other"]}
@@ -62,7 +70,9 @@ def test_editing_or_removing_a_client_follows(poitiers):
     assert Application.objects.get(client_id="web-mail").redirect_uris.endswith("/other")
     client.config = {**client.config, "client_id": "renamed"}
     client.save()
-    assert list(Application.objects.filter(client_id__in=["web-mail", "renamed"]).values_list("client_id", flat=True)) == ["renamed"]
+    assert list(
+        Application.objects.filter(client_id__in=["web-mail", "renamed"]).values_list("client_id", flat=True)
+    ) == ["renamed"]
     client.delete()
     assert not Application.objects.filter(client_id="renamed").exists()
     assert Application.objects.filter(client_id="thunderbird").exists()

@@ -25,7 +25,7 @@ GOODBYE = "https://webmail.example.org/au-revoir"
 class _Receiver(BaseHTTPRequestHandler):
     received: list[str] = []
 
-    def do_POST(self):  # noqa: N802 - http.server's naming
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"])).decode()
         self.received.append(parse_qs(body)["logout_token"][0])
         self.send_response(200)
@@ -127,7 +127,8 @@ def test_a_revoked_token_introspects_inactive(world, monkeypatch):
 
     def introspect():
         auth = {"Authorization": basic("dovecot", "dovecot-interop-secret")}
-        return requests.post(meta["introspection_endpoint"], data={"token": token["access_token"]}, headers=auth).json()
+        data = {"token": token["access_token"]}
+        return requests.post(meta["introspection_endpoint"], data=data, headers=auth, timeout=10).json()
 
     assert introspect()["active"] is True
     rp.revoke_token(meta["revocation_endpoint"], token["access_token"], token_type_hint="access_token")

@@ -27,6 +27,15 @@ def test_the_first_start_creates_a_private_key_file(key_files):
     assert stat.S_IMODE(current.stat().st_mode) == 0o600
     assert stat.S_IMODE(current.parent.stat().st_mode) == 0o700
     assert oidc_keys.signing_keys(current, inactive)[0] == pem  # read, not regenerated
+    assert [path.name for path in current.parent.iterdir()] == ["current.pem"]
+
+
+def test_workers_starting_together_share_one_key(tmp_path, monkeypatch):
+    current = tmp_path / "current.pem"
+    first = oidc_keys.new_key_pem()
+    # Another worker created the file between our check and our write: its key wins.
+    monkeypatch.setattr(oidc_keys, "new_key_pem", lambda: current.write_text(first) and "-----ours-----")
+    assert oidc_keys.signing_keys(current, tmp_path / "inactive")[0] == first
 
 
 @pytest.mark.django_db
@@ -63,19 +72,32 @@ def test_tokens_signed_by_a_retired_key_still_verify(client, settings, poitiers,
     client.post("/login/", {"identifier": STUDENT, "password": PASSWORD})
     verifier, challenge = pkce()
     query = urlencode(
-        {"response_type": "code", "client_id": "webmail", "redirect_uri": WEBMAIL, "scope": "openid", "code_challenge": challenge, "code_challenge_method": "S256"}
+        {
+            "response_type": "code",
+            "client_id": "webmail",
+            "redirect_uri": WEBMAIL,
+            "scope": "openid",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
     )
     code = parse_qs(urlsplit(client.get(f"/oidc/authorize/?{query}")["Location"]).query)["code"][0]
     data = {"grant_type": "authorization_code", "code": code, "redirect_uri": WEBMAIL, "code_verifier": verifier}
     id_token = client.post("/oidc/token/", data, HTTP_AUTHORIZATION=basic("webmail", "s3cret")).json()["id_token"]
 
     old = settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]
-    rotated = {**settings.OAUTH2_PROVIDER, "OIDC_RSA_PRIVATE_KEY": oidc_keys.new_key_pem(), "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [old]}
+    rotated = {
+        **settings.OAUTH2_PROVIDER,
+        "OIDC_RSA_PRIVATE_KEY": oidc_keys.new_key_pem(),
+        "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [old],
+    }
     with override_settings(OAUTH2_PROVIDER=rotated):
         kids = [key["kid"] for key in client.get("/.well-known/jwks.json").json()["keys"]]
         assert kids[1] == jwk_from_pem(old).thumbprint() and len(kids) == 2
         assert GuichetValidator()._get_key_for_token(id_token).thumbprint() == kids[1]
-        bye = client.get("/oidc/logout/", {"id_token_hint": id_token, "post_logout_redirect_uri": "https://webmail.example.org/bye"})
+        bye = client.get(
+            "/oidc/logout/", {"id_token_hint": id_token, "post_logout_redirect_uri": "https://webmail.example.org/bye"}
+        )
         assert bye.status_code == 302 and bye["Location"] == "https://webmail.example.org/bye"
     gone = {**rotated, "OIDC_RSA_PRIVATE_KEYS_INACTIVE": []}
     with override_settings(OAUTH2_PROVIDER=gone):

@@ -98,9 +98,7 @@ def test_introspection_says_who_and_stops_at_revocation(client, world):
     body = tokens(client)[0].json()
     live = introspect(client, body["access_token"]).json()
     assert live["active"] is True and live["username"] == STUDENT and live["client_id"] == "webmail"
-    revoked = client.post(
-        "/oidc/revoke/", {"token": body["access_token"]}, HTTP_AUTHORIZATION=basic("webmail", SECRET)
-    )
+    revoked = client.post("/oidc/revoke/", {"token": body["access_token"]}, HTTP_AUTHORIZATION=basic("webmail", SECRET))
     assert revoked.status_code == 200
     assert introspect(client, body["access_token"]).json() == {"active": False}
 
@@ -108,7 +106,9 @@ def test_introspection_says_who_and_stops_at_revocation(client, world):
 def test_introspection_needs_a_client_secret_and_a_post(client, world):
     body = tokens(client)[0].json()
     assert introspect(client, body["access_token"], secret="wrong").status_code in (401, 403)
-    in_url = client.get("/oidc/introspect/", {"token": body["access_token"]}, HTTP_AUTHORIZATION=basic("dovecot", DOVECOT_SECRET))
+    in_url = client.get(
+        "/oidc/introspect/", {"token": body["access_token"]}, HTTP_AUTHORIZATION=basic("dovecot", DOVECOT_SECRET)
+    )
     assert in_url.status_code == 405
 
 

@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_student_sees_zimbra_first_and_not_the_other_platforms(client, student):
-    Client.objects.create(slug="ent", name="Environnement numérique", protocol="oidc", launch_url="https://ent.example.org/")
+    Client.objects.create(
+        slug="ent", name="Environnement numérique", protocol="oidc", launch_url="https://ent.example.org/"
+    )
     sign_in(client, "etudiant@etu.univ-poitiers.fr")
     html = client.get("/services/").content.decode()
     assert html.index("Zimbra") < html.index("Environnement numérique")
@@ -19,7 +21,9 @@ def test_a_student_sees_zimbra_first_and_not_the_other_platforms(client, student
 
 
 def test_a_client_limited_to_another_public_is_not_listed(client, student):
-    limited = Client.objects.create(slug="rh", name="Portail RH du CHU", protocol="oidc", launch_url="https://rh.example.org/")
+    limited = Client.objects.create(
+        slug="rh", name="Portail RH du CHU", protocol="oidc", launch_url="https://rh.example.org/"
+    )
     limited.publics.set([Public.objects.get(slug="chu")])
     sign_in(client, "etudiant@etu.univ-poitiers.fr")
     assert "Portail RH du CHU" not in client.get("/services/").content.decode()

@@ -23,7 +23,9 @@ def test_the_worked_example_from_zimbras_preauth_documentation():
 
 
 def test_the_url_carries_every_parameter():
-    url = zimbra.preauth_url("https://mail.example.org/service/preauth", KEY, "john.doe@domain.com", now_ms=1135280708088)
+    url = zimbra.preauth_url(
+        "https://mail.example.org/service/preauth", KEY, "john.doe@domain.com", now_ms=1135280708088
+    )
     assert urlsplit(url).path == "/service/preauth"
     assert parse_qs(urlsplit(url).query) == {
         "account": ["john.doe@domain.com"],

@@ -16,6 +16,8 @@ DEMO = [
     ("admin.demo@univ-poitiers.fr", "Administratrice Démo", {"is_staff": True, "is_superuser": True}),
     ("agent.demo@univ-poitiers.fr", "Agent Support Démo", {"is_support_agent": True}),
     ("rh.demo@chu-poitiers.fr", "Valideuse RH Démo", {"is_hr_approver": True}),
+    # Not in the list, but the HR path needs someone to file requests.
+    ("cadre.demo@chu-poitiers.fr", "Cadre de santé Démo", {"is_manager": True}),
 ]
 
 

@@ -7,7 +7,7 @@ from sso import oidc
 
 class Command(BaseCommand):
     help = (
-        "Create, update or delete OAuth applications from the \"oidc\" clients, with secrets from "
+        'Create, update or delete OAuth applications from the "oidc" clients, with secrets from '
         "GUICHET_OIDC_SECRET_<SLUG>. Run it after changing a secret (saving a client does it too)."
     )
 

@@ -1,0 +1,110 @@
+"""Self-service recovery in headless Chromium: the nurse on her phone, by e-mail and by SMS."""
+
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accounts.models import Account
+from guichet.testing.browser import axe_check
+from institutions.models import Public
+
+pytestmark = pytest.mark.browser
+NURSE = "infirmiere@chu-poitiers.fr"
+NEW_PASSWORD = "le chat de ma voisine mange des croissants"
+
+
+@pytest.fixture
+def nurse(site):
+    public = Public.objects.get(slug="chu")
+    past = timezone.now() - timezone.timedelta(days=2)
+    return Account.objects.create_user(
+        NURSE,
+        "Correct-Horse-Battery-2026",
+        institution=public.institution,
+        public=public,
+        platform=public.platform,
+        secondary_email="claire.perso@example.org",
+        secondary_email_verified_at=past,
+        mobile="+33612345678",
+        mobile_verified_at=past,
+    )
+
+
+def _ask(page, channel_label, contact):
+    page.goto("/password/reset/")
+    page.get_by_label("Votre adresse ou identifiant de messagerie").fill(NURSE)
+    page.get_by_label(channel_label).check()
+    page.get_by_label("Votre adresse de secours ou votre numéro de mobile").fill(contact)
+    page.get_by_role("button", name="Recevoir un code").click()
+    expect(page.get_by_role("heading", name="Saisir le code reçu")).to_be_visible()
+
+
+def _finish(page, code, screenshot):
+    page.get_by_label("Code reçu (6 chiffres)").fill(code)
+    page.get_by_role("button", name="Valider le code").click()
+    expect(page.get_by_role("heading", name="Choisissez un nouveau mot de passe")).to_be_visible()
+    page.get_by_label("Nouveau mot de passe").fill("motdepasse2026")
+    expect(page.locator("[data-strength-for=id_password]")).not_to_be_empty()  # the live meter
+    screenshot(page, "weak")
+    page.get_by_label("Nouveau mot de passe").fill(NEW_PASSWORD)
+    page.get_by_label("Le même, une seconde fois").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Enregistrer le mot de passe").click()
+    expect(page.get_by_role("heading", name="Votre mot de passe est changé")).to_be_visible()
+    page.get_by_role("link", name="Se connecter").last.click()
+    page.get_by_label("Votre adresse ou identifiant").fill(NURSE)
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_label("Mot de passe", exact=True).fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Se connecter").last.click()
+    expect(page.get_by_role("heading", name="Mes services")).to_be_visible()
+
+
+def test_by_email_on_a_phone(open_page, nurse, smtp_server, screenshot):
+    page = open_page("phone")
+    _ask(page, "par courriel", "claire.perso@example.org")
+    screenshot(page, "sent")
+    body = smtp_server.messages[-1].get_body(("plain",)).get_content()
+    _finish(page, re.search(r"\b(\d{6})\b", body).group(1), screenshot)
+
+
+def test_by_sms_on_a_phone(open_page, nurse, brevo_server, screenshot):
+    page = open_page("phone")
+    _ask(page, "par SMS", "06 12 34 56 78")
+    _finish(page, re.search(r"\b(\d{6})\b", brevo_server.requests[-1]["json"]["content"]).group(1), screenshot)
+
+
+def test_without_javascript(open_page, nurse, smtp_server, screenshot):
+    page = open_page("desktop", javascript=False)
+    _ask(page, "par courriel", "claire.perso@example.org")
+    code = re.search(r"\b(\d{6})\b", smtp_server.messages[-1].get_body(("plain",)).get_content()).group(1)
+    page.get_by_label("Code reçu (6 chiffres)").fill(code)
+    page.get_by_role("button", name="Valider le code").click()
+    page.get_by_label("Nouveau mot de passe").fill(NEW_PASSWORD)
+    page.get_by_label("Le même, une seconde fois").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Enregistrer le mot de passe").click()
+    expect(page.get_by_role("heading", name="Votre mot de passe est changé")).to_be_visible()
+
+
+def test_axe_on_the_recovery_pages(axe_page, nurse, smtp_server):
+    axe_page.goto("/password/reset/")
+    axe_check(axe_page)
+    axe_page.get_by_role("button", name="Recevoir un code").click()  # empty form: errors shown
+    axe_check(axe_page)
+    _ask(axe_page, "par courriel", "claire.perso@example.org")
+    axe_check(axe_page)
+    axe_page.get_by_label("Code reçu (6 chiffres)").fill("000000")
+    axe_page.get_by_role("button", name="Valider le code").click()
+    axe_check(axe_page)  # wrong code
+    code = re.search(r"\b(\d{6})\b", smtp_server.messages[-1].get_body(("plain",)).get_content()).group(1)
+    axe_page.get_by_label("Code reçu (6 chiffres)").fill(code)
+    axe_page.get_by_role("button", name="Valider le code").click()
+    axe_check(axe_page)  # new password
+    axe_page.get_by_label("Nouveau mot de passe").fill("court")
+    axe_page.get_by_label("Le même, une seconde fois").fill("court")
+    axe_page.get_by_role("button", name="Enregistrer le mot de passe").click()
+    axe_check(axe_page)  # refused, with reasons
+    axe_page.goto("/password/reset/code/")
+    axe_check(axe_page)
+    axe_page.goto("/password/reset/lien/not-a-real-link/")
+    axe_check(axe_page)
