@@ -54,3 +54,18 @@ class ProfileAdmin(admin.ModelAdmin):
 @admin.register(models.FaqEntry)
 class FaqEntryAdmin(admin.ModelAdmin):
     list_display = ["question_fr", "order"]
+
+
+@admin.register(models.Client)
+class ClientAdmin(admin.ModelAdmin):
+    """Applications that trust Guichet. Saving one re-syncs its protocol's registration
+    (for OIDC, the toolkit's application); secrets stay in the environment."""
+
+    list_display = ["name", "slug", "protocol", "platform", "launch_url"]
+    list_filter = ["protocol", "platform"]
+    filter_horizontal = ["publics"]
+
+
+@admin.register(models.RecoveryPath)
+class RecoveryPathAdmin(admin.ModelAdmin):
+    list_display = ["name_fr", "delay_fr", "order"]

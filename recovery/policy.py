@@ -531,7 +531,10 @@ def _guessable_message(sequence: list[dict]) -> str:
 
 
 def _with_advice(reason: str) -> str:
-    return f"{reason} {gettext('Essayez plutôt une phrase de plusieurs mots sans rapport entre eux.')}"
+    advice = gettext(
+        "Essayez plutôt une phrase de plusieurs mots sans rapport entre eux."
+    )  # outside the f-string: xgettext must see it
+    return f"{reason} {advice}"
 
 
 def _personal_reason() -> str:
