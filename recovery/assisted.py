@@ -226,7 +226,11 @@ def pending_support_resets(now=None):
 
 
 def _locked_pending(reset: SupportReset, now) -> SupportReset:
-    reset = SupportReset.objects.select_for_update().select_related("account", "account__institution").get(pk=reset.pk)
+    reset = (
+        SupportReset.objects.select_for_update(of=("self",))
+        .select_related("account", "account__institution")
+        .get(pk=reset.pk)
+    )
     if reset.state(now) != SupportReset.PENDING:
         raise Invalid(_("Cette demande n'est plus en attente."))
     return reset
@@ -416,7 +420,9 @@ def can_decide(user, row: ManagerRequest) -> bool:
 
 def _locked_pending_request(approver: Account, row: ManagerRequest, now) -> ManagerRequest:
     _require(can_decide(approver, row))
-    row = ManagerRequest.objects.select_for_update().select_related("account", "requested_by").get(pk=row.pk)
+    row = (
+        ManagerRequest.objects.select_for_update(of=("self",)).select_related("account", "requested_by").get(pk=row.pk)
+    )
     if row.state(now) != ManagerRequest.PENDING:
         raise Invalid(_("Cette demande n'est plus en attente."))
     return row
