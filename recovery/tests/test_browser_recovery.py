@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from accounts.models import Account
 from guichet.testing.browser import axe_check
 from institutions.models import Public
+from recovery import policy
 
 pytestmark = pytest.mark.browser
 NURSE = "infirmiere@chu-poitiers.fr"
@@ -17,6 +18,9 @@ NEW_PASSWORD = "le chat de ma voisine mange des croissants"
 
 @pytest.fixture
 def nurse(site):
+    # The policy's word lists load on first use (about a second, more on a busy machine):
+    # load them now, so the live meter answers within the usual wait.
+    policy.score("warm-up")
     public = Public.objects.get(slug="chu")
     past = timezone.now() - timezone.timedelta(days=2)
     return Account.objects.create_user(
@@ -45,6 +49,7 @@ def _finish(page, code, screenshot):
     page.get_by_label("Code reçu (6 chiffres)").fill(code)
     page.get_by_role("button", name="Valider le code").click()
     expect(page.get_by_role("heading", name="Choisissez un nouveau mot de passe")).to_be_visible()
+    page.wait_for_load_state()  # the meter's script is deferred: let it attach first
     page.get_by_label("Nouveau mot de passe").fill("motdepasse2026")
     expect(page.locator("[data-strength-for=id_password]")).not_to_be_empty()  # the live meter
     screenshot(page, "weak")

@@ -162,6 +162,8 @@
       }
       timer = setTimeout(ask, 300);
     });
+    // Typed (or filled by a password manager) before this script ran: judge it now.
+    if (input.value) ask();
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-strength-for]"), enhance);
