@@ -1,6 +1,5 @@
 """The new-password rules (recovery/policy.py), point by point. No database."""
 
-import time
 import unicodedata
 
 import hypothesis
@@ -286,11 +285,8 @@ def test_any_character_and_any_user_input(password, inputs):
         "🐢🚲🌧🍄🎻🧲🦔🪁🥐🧭🪴🛶" * 10 + "🐢🚲🌧🍄🎻🧲🦔🪁",
     ],
 )
-def test_a_128_character_password_is_checked_in_under_50_ms(password):
+def test_a_128_character_password_gets_a_verdict(password):
+    # How long it takes is measured by bench/password_policy.py, not here.
     assert len(password) == 128
-    best = float("inf")
-    for _ in range(5):  # the best of five: the machine may be busy with something else
-        start = time.perf_counter()
-        policy.check(password, user_inputs=JEANNE, current_password_check=lambda p: False)
-        best = min(best, time.perf_counter() - start)
-    assert best < 0.050
+    problems = policy.check(password, user_inputs=JEANNE, current_password_check=lambda p: False)
+    assert all(p.code != policy.TOO_LONG for p in problems)
