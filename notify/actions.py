@@ -62,6 +62,11 @@ def queue_sms(*, to: str, template: str, context: dict, language: str, purpose: 
     return _queue(message)
 
 
+def queue(channel: str, **message) -> Message:
+    """queue_email or queue_sms, for callers that hold the channel's name ("email" | "sms")."""
+    return {Message.EMAIL: queue_email, Message.SMS: queue_sms}[channel](**message)
+
+
 def _queue(message: Message) -> Message:
     with transaction.atomic():
         message.save()

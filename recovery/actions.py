@@ -22,11 +22,16 @@ from audit.actions import client_ip, record
 from institutions import queries, routing
 from institutions.models import MailDomain
 from notify import quotas
-from notify.actions import queue_email, queue_sms
+from notify.actions import queue
 
 from .models import RequestLog, ResetCode
 
-TTL = {ResetCode.EMAIL: timedelta(minutes=15), ResetCode.SMS: timedelta(minutes=10)}
+# A printed code is handed over at the support desk: the person needs time to reach a screen.
+TTL = {
+    ResetCode.EMAIL: timedelta(minutes=15),
+    ResetCode.SMS: timedelta(minutes=10),
+    ResetCode.PRINTED: timedelta(minutes=30),
+}
 REQUEST_WINDOW = timedelta(minutes=10)
 REQUEST_LIMIT = 5
 GRANT = "recovery.grant"
@@ -44,9 +49,7 @@ def new_code() -> str:
 def is_institution_address(address: str) -> bool:
     """The mailbox being recovered is exactly the unreachable one: never send there."""
     domain = address.rpartition("@")[2].strip().lower()
-    return MailDomain.objects.filter(domain=domain).exists() or any(
-        domain.endswith(f".{d}") for d in MailDomain.objects.values_list("domain", flat=True)
-    )
+    return any(domain == d or domain.endswith(f".{d}") for d in MailDomain.objects.values_list("domain", flat=True))
 
 
 def normalize_mobile(raw: str) -> str:
@@ -137,7 +140,7 @@ def issue(request, account: Account, channel: str, target: str, *, origin: str, 
     now = timezone.now()
     code, link = new_code(), secrets.token_urlsafe(32)
     ResetCode.objects.filter(account=account, ended_at__isnull=True).update(ended_at=now, end_reason="replaced")
-    ttl = TTL.get(channel, TTL[ResetCode.EMAIL])
+    ttl = TTL[channel]
     reset = ResetCode.objects.create(
         account=account,
         channel=channel,
@@ -153,17 +156,9 @@ def issue(request, account: Account, channel: str, target: str, *, origin: str, 
         "minutes": int(ttl.total_seconds() // 60),
         "link": _absolute(request, site, reverse("recovery-link", args=[link])),
     }
-    if channel == ResetCode.EMAIL:
-        queue_email(
-            to=target,
-            template="reset_code",
-            context=context,
-            language=account.language,
-            purpose="recovery.code",
-            account=account,
-        )
-    elif channel == ResetCode.SMS:
-        queue_sms(
+    if channel != ResetCode.PRINTED:  # a printed code is read out at the desk, never sent
+        queue(
+            channel,
             to=target,
             template="reset_code",
             context=context,
@@ -260,21 +255,14 @@ def set_new_password(request, account: Account, password: str) -> None:
     passwords.set_password(request, account, password, reason="reset")
     request.session.pop(GRANT, None)
     context = {"account": account, "when": timezone.now()}
-    if account.recovery_email():
-        queue_email(
-            to=account.secondary_email,
-            template="password_changed",
-            context=context,
-            language=account.language,
-            purpose="recovery.password_changed",
-            account=account,
-        )
-    if account.recovery_mobile():
-        queue_sms(
-            to=str(account.mobile),
-            template="password_changed",
-            context=context,
-            language=account.language,
-            purpose="recovery.password_changed",
-            account=account,
-        )
+    for channel, target in ((ResetCode.EMAIL, account.recovery_email()), (ResetCode.SMS, account.recovery_mobile())):
+        if target:
+            queue(
+                channel,
+                to=target,
+                template="password_changed",
+                context=context,
+                language=account.language,
+                purpose="recovery.password_changed",
+                account=account,
+            )

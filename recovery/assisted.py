@@ -34,10 +34,9 @@ from audit.actions import client_ip, record
 from notify import quotas
 from notify.actions import queue_email
 
-from .actions import digest, find_account, is_institution_address, issue, new_code
+from .actions import find_account, is_institution_address, issue
 from .models import ManagerRequest, ResetCode, SupportReset
 
-PRINTED_TTL = timedelta(minutes=30)
 SUPPORT_APPROVAL_TTL = timedelta(hours=24)
 HR_REQUEST_TTL = timedelta(days=7)
 SEARCH_LIMIT = 20
@@ -286,7 +285,7 @@ def _deliver(request, agent: Account, reset: SupportReset, now) -> str | None:
     account = reset.account
     printed = None
     if reset.channel == ResetCode.PRINTED:
-        row, printed = _issue_printed(request, agent, account)
+        row, printed = issue(request, account, ResetCode.PRINTED, "", origin=ResetCode.SUPPORT, actor=agent)
     else:
         target = usable_channels(account, now).get(reset.channel)
         if not target:
@@ -307,31 +306,6 @@ def _deliver(request, agent: Account, reset: SupportReset, now) -> str | None:
         second_agent=reset.decided_by_id is not None,
     )
     return printed
-
-
-def _issue_printed(request, agent: Account, account: Account) -> tuple[ResetCode, str]:
-    """Like actions.issue, which gives any channel but SMS the e-mail's 15 minutes: a code read
-    out or handed over at the desk lives 30. Only its keyed hash is stored."""
-    now = timezone.now()
-    code = new_code()
-    ResetCode.objects.filter(account=account, ended_at__isnull=True).update(ended_at=now, end_reason="replaced")
-    row = ResetCode.objects.create(
-        account=account,
-        channel=ResetCode.PRINTED,
-        origin=ResetCode.SUPPORT,
-        code_digest=digest("code", code),
-        created_at=now,
-        expires_at=now + PRINTED_TTL,
-    )
-    record(
-        "recovery.code.issued",
-        actor=agent,
-        subject=account,
-        ip=client_ip(request),
-        channel=ResetCode.PRINTED,
-        origin=ResetCode.SUPPORT,
-    )
-    return row, code
 
 
 # --- HR, on a manager's request ------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from audit.actions import client_ip, record
-from notify.actions import queue_email, queue_sms
+from notify.actions import queue
 
 from .actions import digest, new_code
 from .models import ChannelChange
@@ -40,24 +40,15 @@ def start_change(request, account: Account, channel: str, value: str) -> Channel
         expires_at=now + CODE_TTL,
     )
     context = {"account": account, "code": code, "minutes": int(CODE_TTL.total_seconds() // 60)}
-    if channel == "email":
-        queue_email(
-            to=value,
-            template="channel_code",
-            context=context,
-            language=account.language,
-            purpose="recovery.channel_code",
-            account=account,
-        )
-    else:
-        queue_sms(
-            to=value,
-            template="channel_code",
-            context=context,
-            language=account.language,
-            purpose="recovery.channel_code",
-            account=account,
-        )
+    queue(
+        channel,
+        to=value,
+        template="channel_code",
+        context=context,
+        language=account.language,
+        purpose="recovery.channel_code",
+        account=account,
+    )
     record("recovery.channel.change_started", actor=account, subject=account, ip=client_ip(request), channel=channel)
     return change
 
@@ -114,7 +105,6 @@ def _tell_old_channel(account: Account, channel: str, old_email: str, old_mobile
         "purpose": "recovery.channel_changed",
         "account": account,
     }
-    if channel == "email" and old_email and old_email != account.secondary_email:
-        queue_email(to=old_email, template="channel_changed", **common)
-    if channel == "sms" and old_mobile and old_mobile != str(account.mobile):
-        queue_sms(to=old_mobile, template="channel_changed", **common)
+    old, new = (old_email, account.secondary_email) if channel == "email" else (old_mobile, str(account.mobile))
+    if old and old != new:
+        queue(channel, to=old, template="channel_changed", **common)

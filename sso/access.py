@@ -21,6 +21,18 @@ def right_door(account) -> Platform | None:
     return recommended_platform(account)
 
 
+def released(account, wanted: list[str]) -> dict[str, list[str]]:
+    """The attributes a client may receive: only those its config lists, only known names."""
+    available = {
+        "mail": [account.identifier] if "@" in account.identifier else [],
+        "displayName": [account.display_name] if account.display_name else [],
+        "eduPersonAffiliation": [a for a in account.affiliation.split(",") if a],
+        "institution": [account.institution.slug],
+        "platform": [account.platform.slug] if account.platform_id else [],
+    }
+    return {name: available[name] for name in wanted if available.get(name)}
+
+
 def clients_for(account) -> list[Client]:
     """What « Mes services » lists: the clients this person may open, recommended platform first."""
     recommended = recommended_platform(account)

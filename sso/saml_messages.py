@@ -17,6 +17,7 @@ from saml2.response import IncorrectlySigned
 from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_UNSPECIFIED, Issuer, NameID
 from saml2.sigver import SignatureError
 
+from .access import released
 from .saml import DIGEST_ALG, SIGN_ALG, Idp, ServiceProvider
 
 PENDING_SALT = "guichet.sso.saml.pending"
@@ -148,18 +149,6 @@ def subject(account) -> NameID:
     identifier = account.identifier
     kind = NAMEID_FORMAT_EMAILADDRESS if "@" in identifier else NAMEID_FORMAT_UNSPECIFIED
     return NameID(format=kind, text=identifier)
-
-
-def released(account, wanted: list[str]) -> dict[str, list[str]]:
-    """Only what this service provider's Client.config["attributes"] lists, and only known names."""
-    available = {
-        "mail": [account.identifier] if "@" in account.identifier else [],
-        "displayName": [account.display_name] if account.display_name else [],
-        "eduPersonAffiliation": [a for a in account.affiliation.split(",") if a],
-        "institution": [account.institution.slug],
-        "platform": [account.platform.slug] if account.platform_id else [],
-    }
-    return {name: available[name] for name in wanted if available.get(name)}
 
 
 def _posted(url: str, xml: str, relay_state: str) -> Outgoing:

@@ -144,7 +144,7 @@ def _remember_device(request, account: Account) -> str | None:
     new_cookie = None
     if not raw:
         raw = new_cookie = secrets.token_urlsafe(24)
-    digest = throttling._digest("device", raw)
+    digest = throttling.keyed_digest("device", raw)
     agent = request.META.get("HTTP_USER_AGENT", "")[:300]
     device, created = KnownDevice.objects.get_or_create(
         account=account, device_hash=digest, defaults={"user_agent": agent}

@@ -9,21 +9,21 @@ from .. import throttle
 from ..models import Throttle, normalize_identifier
 
 
-def _digest(purpose: str, value: str) -> str:
+def keyed_digest(purpose: str, value: str) -> str:
     return salted_hmac(f"guichet.throttle.{purpose}", value, algorithm="sha256").hexdigest()
 
 
 def account_key(identifier: str) -> str:
-    return _digest("account", normalize_identifier(identifier))
+    return keyed_digest("account", normalize_identifier(identifier))
 
 
 def ip_key(ip: str | None) -> str:
-    return _digest("ip", ip or "unknown")
+    return keyed_digest("ip", ip or "unknown")
 
 
 def fingerprint(identifier: str, secret: str) -> str:
     """Tells "the same wrong password again" apart without keeping the password."""
-    return _digest("wrong-secret", f"{normalize_identifier(identifier)}\0{secret}")[:16]
+    return keyed_digest("wrong-secret", f"{normalize_identifier(identifier)}\0{secret}")[:16]
 
 
 def _load(kind: str, key: str) -> tuple[Throttle, throttle.State]:

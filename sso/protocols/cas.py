@@ -17,6 +17,7 @@ from django.utils.crypto import salted_hmac
 
 from institutions.models import Client
 
+from ..access import released
 from ..models import CasTicket
 
 NS = "http://www.yale.edu/tp/cas"
@@ -76,19 +77,6 @@ def validate(ticket: str, service: str, *, renew: bool = False) -> tuple[CasTick
     return row, "", ""
 
 
-def _attributes(row: CasTicket) -> dict[str, list[str]]:
-    account = row.account
-    available = {
-        "mail": [account.identifier] if "@" in account.identifier else [],
-        "displayName": [account.display_name] if account.display_name else [],
-        "eduPersonAffiliation": [a for a in account.affiliation.split(",") if a],
-        "institution": [account.institution.slug],
-        "platform": [account.platform.slug] if account.platform_id else [],
-    }
-    wanted = row.client.config.get("attributes", [])
-    return {name: available[name] for name in wanted if available.get(name)}
-
-
 def success_xml(row: CasTicket, *, with_attributes: bool) -> bytes:
     root = ET.Element(f"{{{NS}}}serviceResponse")
     success = ET.SubElement(root, f"{{{NS}}}authenticationSuccess")
@@ -97,7 +85,7 @@ def success_xml(row: CasTicket, *, with_attributes: bool) -> bytes:
         attributes = ET.SubElement(success, f"{{{NS}}}attributes")
         ET.SubElement(attributes, f"{{{NS}}}authenticationDate").text = row.created_at.isoformat()
         ET.SubElement(attributes, f"{{{NS}}}isFromNewLogin").text = str(row.from_credentials).lower()
-        for name, values in _attributes(row).items():
+        for name, values in released(row.account, row.client.config.get("attributes", [])).items():
             for value in values:
                 ET.SubElement(attributes, f"{{{NS}}}{name}").text = value
     return ET.tostring(root, encoding="utf-8", xml_declaration=False)
