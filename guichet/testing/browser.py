@@ -159,6 +159,9 @@ def axe_page(_axe_pages, site, viewport):
 
 def axe_check(page, *, tags=AXE_TAGS) -> None:
     """Run axe-core on the page as it stands; fail with a readable list of violations."""
+    # After a click that navigates, the new document may still be loading its stylesheet:
+    # judged unstyled, every link would fail target-size. Wait for the page to be complete.
+    page.wait_for_load_state("load")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         try:
             page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
