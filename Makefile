@@ -7,12 +7,14 @@ PORT ?= 8000
 WORKERS ?= 2
 # The demo serves plain HTTP on loopback; production sets GUICHET_HTTPS=1 (the default).
 RUN_ENV := GUICHET_HTTPS=0 GUICHET_DEMO=1 GUICHET_EMAIL_BACKEND=$${GUICHET_EMAIL_BACKEND:-file} \
-	GUICHET_SMS_BACKEND=$${GUICHET_SMS_BACKEND:-file}
+	GUICHET_SMS_BACKEND=$${GUICHET_SMS_BACKEND:-file} \
+	GUICHET_WEBAUTHN_ORIGINS=$${GUICHET_WEBAUTHN_ORIGINS:-http://localhost:$(PORT)}
 
-.PHONY: help run test deps dev-deps system-deps node-deps messages static lint format clean
+.PHONY: help run test deps dev-deps system-deps system-deps-run node-deps messages static keys lint format clean
 
 help:
 	@echo "make run    - install, migrate, load the Poitiers set-up and serve on http://$(HOST):$(PORT)"
+	@echo "              (another port: make run PORT=8080; stop with Ctrl+C)"
 	@echo "make test   - the whole suite (installs Debian packages it needs when run as root)"
 	@echo "make lint   - ruff check + format check; make format - rewrite with ruff"
 
@@ -35,8 +37,12 @@ node_modules/.installed: package.json package-lock.json
 
 node-deps: node_modules/.installed
 
+# Debian packages: those the running product uses (run), and those the suite drives (test).
+system-deps-run:
+	@scripts/system-deps run
+
 system-deps:
-	@scripts/system-deps
+	@scripts/system-deps test
 
 messages: deps
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
@@ -44,11 +50,19 @@ messages: deps
 static: deps
 	$(PY) manage.py collectstatic --noinput -v0
 
-run: deps messages static
+# Keys (secret key, OIDC, SAML, the demo's Zimbra preauth keys) are made here once, never
+# at start-up: a key that goes missing later stops Guichet instead of being replaced.
+keys: deps
+	$(RUN_ENV) $(PY) manage.py generate_keys
+
+run: system-deps-run deps messages static keys
 	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
 	$(RUN_ENV) $(PY) manage.py load_setup
 	$(RUN_ENV) $(PY) manage.py sync_oidc_clients
 	$(RUN_ENV) $(PY) manage.py load_demo
+	@$(RUN_ENV) $(PY) manage.py check --fail-level ERROR || { \
+		echo "Guichet ne démarre pas : corrigez les erreurs ci-dessus. / Guichet will not start: fix the errors above." >&2; \
+		exit 1; }
 	@# The worker delivers the outbox (the demo writes mail under var/mail/); it stops with gunicorn.
 	$(RUN_ENV) $(PY) manage.py run_huey --quiet & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

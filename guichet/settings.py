@@ -5,31 +5,24 @@ sessions. DATABASE_URL and REDIS_URL switch to the scale-out path.
 """
 
 import os
-import secrets
 import warnings
 from pathlib import Path
 
-import environ
+from guichet import keys
+from guichet.environment import Env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # pysaml2 7.5 names a cipher mode cryptography has moved; harmless until cryptography 49.
 warnings.filterwarnings("ignore", message="CFB has been moved", module="saml2")
 
-env = environ.Env()
+# A yes/no variable set to anything else (GUICHET_HTTPS=flase) stops start-up, naming it.
+env = Env()
 
 
 def _env_secret(name: str, default_file: Path) -> str:
-    """NAME, or the file NAME_FILE points at, or a key generated once into var/."""
-    value = env.str(name, default="")
-    if value:
-        return value
-    path = Path(env.str(f"{name}_FILE", default=str(default_file)))
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    """NAME, or the file NAME_FILE points at (made by `manage.py generate_keys`); "" if neither."""
+    return env.str(name, default="") or keys.read(Path(env.str(f"{name}_FILE", default=str(default_file))))
 
 
 VAR_DIR = Path(env.str("GUICHET_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -38,7 +31,24 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env.bool("GUICHET_DEBUG", default=False)
 # pytest sets PYTEST_VERSION while it runs; tests speak plain HTTP to the test client.
 TESTING = env.bool("GUICHET_TESTING", default="PYTEST_VERSION" in os.environ)
-SECRET_KEY = _env_secret("GUICHET_SECRET_KEY", VAR_DIR / "secret_key")
+# Keys are files made by `manage.py generate_keys` (make run calls it), never while settings
+# load: a missing or unreadable one is left empty here and the system checks (guichet/checks.py)
+# refuse to start. Tests make theirs once under var/test-keys/ with the same function.
+KEY_DIR = VAR_DIR / "test-keys" if TESTING else VAR_DIR
+if TESTING:
+    keys.generate(
+        keys.KeyFiles(
+            secret_key=KEY_DIR / "secret_key",
+            oidc=KEY_DIR / "oidc" / "current.pem",
+            saml=(KEY_DIR / "saml" / "idp.key", KEY_DIR / "saml" / "idp.crt"),
+        )
+    )
+GUICHET_SECRET_KEY_FILE = (
+    None
+    if env.str("GUICHET_SECRET_KEY", default="")
+    else Path(env.str("GUICHET_SECRET_KEY_FILE", default=str(KEY_DIR / "secret_key")))
+)
+SECRET_KEY = _env_secret("GUICHET_SECRET_KEY", KEY_DIR / "secret_key")
 ALLOWED_HOSTS = env.list("GUICHET_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
 # Served over HTTPS (directly or behind a TLS proxy). Only the local demo turns it off.
@@ -70,6 +80,7 @@ INSTALLED_APPS = [
     "recovery",
     "sso",
     "orientation",
+    "guichet",  # last: the start-up checks and generate_keys, over every app
 ]
 
 AUTH_USER_MODEL = "accounts.Account"
@@ -124,6 +135,8 @@ MIDDLEWARE = [
     "accounts.middleware.SessionGuard",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A protocol whose key or program is missing answers a 503 page in the person's language.
+    "guichet.middleware.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "guichet.urls"
@@ -301,18 +314,22 @@ else:
 # Zimbra preauth keys, per mail domain: GUICHET_ZIMBRA_PREAUTH_KEYS="univ-poitiers.fr=<hex>,…"
 # or one file per domain in GUICHET_ZIMBRA_PREAUTH_KEY_DIR (the file named after the domain).
 GUICHET_ZIMBRA_PREAUTH_KEYS = env.dict("GUICHET_ZIMBRA_PREAUTH_KEYS", default={})
-GUICHET_ZIMBRA_PREAUTH_KEY_DIR = env.str("GUICHET_ZIMBRA_PREAUTH_KEY_DIR", default="")
+# The demo's keys are made by generate_keys into var/zimbra/ (the real Zimbra is not reachable).
+GUICHET_ZIMBRA_PREAUTH_KEY_DIR = env.str(
+    "GUICHET_ZIMBRA_PREAUTH_KEY_DIR", default=str(VAR_DIR / "zimbra") if GUICHET_DEMO else ""
+)
 
 # OpenID Connect provider (django-oauth-toolkit): webmails and mail clients sign in through
 # Guichet. The signing key is a file, never in the repository: var/oidc/current.pem (created
-# on first start) or GUICHET_OIDC_KEY_FILE. `manage.py rotate_oidc_key` retires it into
+# by generate_keys) or GUICHET_OIDC_KEY_FILE. `manage.py rotate_oidc_key` retires it into
 # var/oidc/inactive/ (still published in the JWKS until its tokens expire) and makes a new
 # one; restart the workers afterwards. Clients come from the set-up file (sso/oidc.py).
-from sso.oidc_keys import signing_keys  # noqa: E402 - a settings-time helper, no models
+from sso.oidc_keys import inactive_files  # noqa: E402 - a settings-time helper, no models
 
-GUICHET_OIDC_KEY_FILE = Path(env.str("GUICHET_OIDC_KEY_FILE", default=str(VAR_DIR / "oidc" / "current.pem")))
-GUICHET_OIDC_INACTIVE_KEY_DIR = VAR_DIR / "oidc" / "inactive"
-_oidc_key, _oidc_inactive_keys = signing_keys(GUICHET_OIDC_KEY_FILE, GUICHET_OIDC_INACTIVE_KEY_DIR)
+GUICHET_OIDC_KEY_FILE = Path(env.str("GUICHET_OIDC_KEY_FILE", default=str(KEY_DIR / "oidc" / "current.pem")))
+GUICHET_OIDC_INACTIVE_KEY_DIR = KEY_DIR / "oidc" / "inactive"
+_oidc_key = keys.read(GUICHET_OIDC_KEY_FILE)
+_oidc_inactive_keys = [keys.read(path) for path in inactive_files(GUICHET_OIDC_INACTIVE_KEY_DIR)]
 # Back-channel logout: seconds to wait for each client's answer when a session ends.
 GUICHET_OIDC_LOGOUT_TIMEOUT = 3
 OAUTH2_PROVIDER = {
@@ -367,8 +384,8 @@ SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W008"]
 
 # SAML 2.0 identity provider (sso/saml.py). The base URL fixes the entity ID and end points
 # (https://guichet.example.org; default: the host of each request — set it in production).
-# The key pair is generated once into VAR_DIR/saml/ unless both files are given.
+# The key pair is made by generate_keys into VAR_DIR/saml/ unless both files are given.
 GUICHET_SAML_BASE_URL = env.str("GUICHET_SAML_BASE_URL", default="")
-GUICHET_SAML_KEY_FILE = env.str("GUICHET_SAML_KEY_FILE", default="")
-GUICHET_SAML_CERT_FILE = env.str("GUICHET_SAML_CERT_FILE", default="")
+GUICHET_SAML_KEY_FILE = env.str("GUICHET_SAML_KEY_FILE", default=str(KEY_DIR / "saml" / "idp.key") if TESTING else "")
+GUICHET_SAML_CERT_FILE = env.str("GUICHET_SAML_CERT_FILE", default=str(KEY_DIR / "saml" / "idp.crt") if TESTING else "")
 GUICHET_SAML_LOGOUT_TIMEOUT = 5  # seconds for a back-channel (SOAP) LogoutRequest

@@ -7,18 +7,13 @@ send; this module never looks at who is signed in.
 """
 
 import base64
-import fcntl
 import logging
-import os
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
@@ -29,9 +24,12 @@ from saml2.config import IdPConfig
 from saml2.metadata import entity_descriptor, sign_entity_descriptor
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_UNSPECIFIED
 from saml2.server import Server
-from saml2.sigver import get_xmlsec_binary
+from saml2.sigver import SigverError, get_xmlsec_binary
 
 from institutions.models import Client, Revision
+
+from .saml_keys import generate_keypair  # noqa: F401 - its home before saml_keys; tests import it here
+from .saml_keys import problem as key_problem
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +52,11 @@ ATTRIBUTE_NAMES = {
 
 
 def keypair() -> tuple[str, str]:
-    """Paths of the IdP's private key and certificate: given by the environment, or made once."""
+    """Paths of the IdP's private key and certificate: given by the environment, or under var/saml/.
+
+    They are made by `manage.py generate_keys`, never here: a pair that went missing would
+    otherwise be replaced behind the service providers' backs (they trust this very key).
+    """
     key, cert = settings.GUICHET_SAML_KEY_FILE, settings.GUICHET_SAML_CERT_FILE
     if key or cert:
         if not (key and cert and Path(key).is_file() and Path(cert).is_file()):
@@ -62,40 +64,9 @@ def keypair() -> tuple[str, str]:
         return key, cert
     folder = Path(settings.VAR_DIR) / "saml"
     key_path, cert_path = folder / "idp.key", folder / "idp.crt"
-    if not cert_path.exists():
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with open(folder / ".lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # workers start together: one generates, the others wait
-            if not cert_path.exists():
-                generate_keypair(key_path, cert_path, f"{settings.GUICHET_SITE_NAME} SAML")
+    if not (key_path.is_file() and cert_path.is_file()):
+        raise ImproperlyConfigured(f"no SAML key pair in {folder}: run `manage.py generate_keys`")
     return str(key_path), str(cert_path)
-
-
-def generate_keypair(key_path: Path, cert_path: Path, common_name: str) -> None:
-    """RSA 3072 and a self-signed certificate valid ten years (SAML trusts the key, not a CA)."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=3652))
-        .sign(key, hashes.SHA256())
-    )
-    pem = serialization.Encoding.PEM
-    _write(key_path, key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()), 0o600)
-    _write(cert_path, cert.public_bytes(pem), 0o644)  # written last: its presence means both are there
-
-
-def _write(path: Path, data: bytes, mode: int) -> None:
-    temporary = path.with_suffix(".tmp")
-    with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode), "wb") as out:
-        out.write(data)
-    os.replace(temporary, path)
 
 
 # --- Service providers ---------------------------------------------------------------------
@@ -236,14 +207,33 @@ def _converter() -> AttributeConverter:
     return converter
 
 
+# Where pysaml2 looks for xmlsec1 besides PATH (Debian installs it in /usr/bin).
+XMLSEC_DIRS = ["/usr/bin"]
+
+
+def xmlsec_binary() -> str | None:
+    """The xmlsec1 program pysaml2 signs with, or None when it is not installed."""
+    try:
+        return get_xmlsec_binary(XMLSEC_DIRS)
+    except SigverError:
+        return None
+
+
 def _build(base: str, key: str, cert: str) -> Idp:
     def url(name):
         return base + reverse(name)
 
+    # Both raise ImproperlyConfigured: the page says « momentanément indisponible » (503).
+    binary = xmlsec_binary()
+    if binary is None:
+        raise ImproperlyConfigured("xmlsec1 is not installed (Debian package xmlsec1)")
+    if problem := key_problem(Path(key), Path(cert)):
+        raise ImproperlyConfigured(f"SAML key pair: {problem}")
+
     config = IdPConfig().load(
         {
             "entityid": url("saml-metadata"),
-            "xmlsec_binary": get_xmlsec_binary(["/usr/bin"]),
+            "xmlsec_binary": binary,
             "key_file": key,
             "cert_file": cert,
             "accepted_time_diff": 60,

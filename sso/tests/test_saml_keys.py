@@ -10,6 +10,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 from django.test import RequestFactory
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, md
 from saml2.config import SPConfig
@@ -34,8 +35,11 @@ def idp_keys(settings):
     settings.GUICHET_SAML_KEY_FILE, settings.GUICHET_SAML_CERT_FILE = saml_sp.keypair("idp")
 
 
-def test_the_key_pair_is_made_once_into_var_dir(settings, tmp_path):
+def test_the_key_pair_is_made_once_into_var_dir_by_generate_keys(settings, tmp_path):
     settings.VAR_DIR, settings.GUICHET_SAML_KEY_FILE, settings.GUICHET_SAML_CERT_FILE = tmp_path, "", ""
+    with pytest.raises(ImproperlyConfigured, match="generate_keys"):
+        saml.keypair()  # never made behind the service providers' backs
+    call_command("generate_keys")
     key_file, cert_file = saml.keypair()
     assert (key_file, cert_file) == (str(tmp_path / "saml" / "idp.key"), str(tmp_path / "saml" / "idp.crt"))
     assert stat.S_IMODE(Path(key_file).stat().st_mode) == 0o600
@@ -47,6 +51,7 @@ def test_the_key_pair_is_made_once_into_var_dir(settings, tmp_path):
     assert cert.not_valid_after_utc - cert.not_valid_before_utc >= timedelta(days=3652)
 
     before = Path(key_file).read_bytes()
+    call_command("generate_keys")
     assert saml.keypair() == (key_file, cert_file)
     assert Path(key_file).read_bytes() == before  # never regenerated behind the SPs' backs
 
