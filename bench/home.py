@@ -149,7 +149,12 @@ def guichet_env(var_dir: Path, cache_seconds: int) -> dict[str, str]:
 def prepare(env: dict[str, str], log: Path) -> None:
     """Migrate the throwaway database, load the set-up, collect static files (staticfiles/, git-ignored)."""
     manage = [sys.executable, str(BASE_DIR / "manage.py")]
-    for args in (["migrate", "--noinput", "-v0"], ["load_setup"], ["collectstatic", "--noinput", "-v0"]):
+    for args in (
+        ["generate_keys"],
+        ["migrate", "--noinput", "-v0"],
+        ["load_setup"],
+        ["collectstatic", "--noinput", "-v0"],
+    ):
         with log.open("ab") as out:
             done = subprocess.run(
                 manage + args, cwd=BASE_DIR, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out, timeout=300

@@ -12,6 +12,7 @@ figures are the time a person, or an attacker, waits for the page.
 
 import argparse
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -30,6 +31,7 @@ def main() -> None:
     os.environ.update(
         DJANGO_SETTINGS_MODULE="guichet.settings",
         GUICHET_VAR_DIR=var,
+        GUICHET_SECRET_KEY=secrets.token_urlsafe(50),  # keys are made on purpose, never at start-up
         GUICHET_HTTPS="0",
         GUICHET_HUEY_IMMEDIATE="0",
         GUICHET_EMAIL_BACKEND="console",
