@@ -99,7 +99,12 @@ class Crawl:
             self.get(web, path, expect={200})
         self.get(web, "/saml/metadata", expect={200})
         discovery = self.get(web, "/.well-known/openid-configuration", expect={200})
-        jwks = json.loads(discovery.body).get("jwks_uri", "/.well-known/jwks.json") if discovery else ""
+        jwks = ""
+        if discovery and discovery.status == 200:
+            try:
+                jwks = json.loads(discovery.body).get("jwks_uri", "")
+            except ValueError:
+                self.fail("/.well-known/openid-configuration is not JSON")
         self.get(web, urllib.parse.urlsplit(jwks).path or "/.well-known/jwks.json", expect={200})
         self.get(web, "/cas/login", expect={200, 302, 400})
         forged = urllib.parse.urlencode({"service": CAS_SERVICE, "ticket": "ST-forged-0000000000"})

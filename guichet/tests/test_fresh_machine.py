@@ -3,12 +3,16 @@
 The whole path is run by CI's fresh-machine leg (.ci/run); these tests pin its parts.
 """
 
+import contextlib
 import hashlib
 import hmac
+import http.server
+import importlib.util
 import os
 import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -155,3 +159,53 @@ def test_outside_demo_mode_no_zimbra_key_is_invented(poitiers, settings, tmp_pat
     settings.GUICHET_ZIMBRA_PREAUTH_KEY_DIR = str(tmp_path / "zimbra")
     call_command("generate_keys")
     assert not (tmp_path / "zimbra").exists()
+
+
+# --- scripts/crawl_demo.py: it must catch what it is there to catch ------------------------
+
+
+@pytest.fixture
+def crawl_module():
+    spec = importlib.util.spec_from_file_location("crawl_demo", ROOT / "scripts" / "crawl_demo.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def broken_site():
+    """A server with one page that crashes and one that never answers (until the test ends)."""
+    release = threading.Event()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path == "/hangs/":
+                release.wait(30)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the crawl gave up
+                self.send_response(500 if self.path == "/crashes/" else 200)
+                self.send_header("Content-Type", "text/html")
+                self.end_headers()
+                self.wfile.write(b"<p>page</p>")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    release.set()
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_crawl_fails_on_a_server_error_and_on_a_page_that_never_answers(crawl_module, broken_site, monkeypatch):
+    monkeypatch.setattr(crawl_module, "TIMEOUT", 0.5)
+    crawl = crawl_module.Crawl(broken_site)
+    browser = crawl.browser()
+    assert crawl.get(browser, "/fine/", expect={200}).status == 200 and crawl.failures == []
+    crawl.get(browser, "/crashes/")
+    assert crawl.failures == ["GET /crashes/: 500"]
+    assert crawl.get(browser, "/hangs/") is None
+    assert "GET /hangs/: no answer" in crawl.failures[-1]
+    assert crawl.run() == 1  # and the whole crawl of this site fails: no platform, no demo sign-in
