@@ -237,3 +237,24 @@ def test_yes_and_no_words_are_read_as_such(monkeypatch):
     assert env.bool("GUICHET_X", default=True) is True  # empty is unset
     monkeypatch.delenv("GUICHET_X")
     assert env.bool("GUICHET_X", default=False) is False
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("broken", ["directory", "empty"])
+def test_an_unreadable_or_empty_zimbra_key_is_an_error_and_a_503_page(client, poitiers, settings, tmp_path, broken):
+    from accounts.models import Account
+    from institutions.models import Public
+
+    key = tmp_path / "etu.univ-poitiers.fr"
+    key.mkdir() if broken == "directory" else key.write_text("\n")
+    (tmp_path / "univ-poitiers.fr").write_text("c" * 64)
+    settings.GUICHET_ZIMBRA_PREAUTH_KEYS, settings.GUICHET_ZIMBRA_PREAUTH_KEY_DIR = {}, str(tmp_path)
+    [error] = checks.zimbra_preauth_keys(None)
+    assert error.id == "guichet.E014" and "etu.univ-poitiers.fr" in error.msg
+    public = Public.objects.get(slug="universite")
+    student = Account.objects.create_user(
+        "etudiant@etu.univ-poitiers.fr", None, institution=public.institution, public=public, platform=public.platform
+    )
+    client.force_login(student)
+    response = client.get("/sso/zimbra/zimbra-webmail/")
+    assert response.status_code == 503 and "momentanément indisponible" in response.content.decode()

@@ -21,8 +21,13 @@ def preauth_key(domain: str) -> str:
     if domain in keys:
         return keys[domain]
     folder = settings.GUICHET_ZIMBRA_PREAUTH_KEY_DIR
-    if folder and (Path(folder) / domain).is_file():
-        return (Path(folder) / domain).read_text().strip()
+    if folder and (Path(folder) / domain).exists():
+        try:  # unreadable or empty is as good as missing: never sign with a blank key
+            key = (Path(folder) / domain).read_text().strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise ImproperlyConfigured(f"Zimbra preauth key for {domain} cannot be read") from error
+        if key:
+            return key
     raise ImproperlyConfigured(f"no Zimbra preauth key for {domain}")
 
 
