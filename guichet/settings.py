@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "recovery",
     "sso",
     "orientation",
+    "django_prometheus",
+    "ops",
 ]
 
 AUTH_USER_MODEL = "accounts.Account"
@@ -112,6 +114,8 @@ GUICHET_DIRECTORIES = {
 }
 
 MIDDLEWARE = [
+    # First and last: request counts and latencies by view and status (ops/metrics.py).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -124,6 +128,7 @@ MIDDLEWARE = [
     "accounts.middleware.SessionGuard",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "guichet.urls"
@@ -221,7 +226,7 @@ if HTTPS:
     SECURE_HSTS_SECONDS = env.int("GUICHET_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 if env.bool("GUICHET_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
@@ -372,3 +377,6 @@ GUICHET_SAML_BASE_URL = env.str("GUICHET_SAML_BASE_URL", default="")
 GUICHET_SAML_KEY_FILE = env.str("GUICHET_SAML_KEY_FILE", default="")
 GUICHET_SAML_CERT_FILE = env.str("GUICHET_SAML_CERT_FILE", default="")
 GUICHET_SAML_LOGOUT_TIMEOUT = 5  # seconds for a back-channel (SOAP) LogoutRequest
+
+# Operations (ops/): who may read /metrics (CIDR list; behind the proxy, the client's address).
+GUICHET_METRICS_ALLOWED = env.list("GUICHET_METRICS_ALLOWED", default=["127.0.0.0/8", "::1/128"])
