@@ -182,6 +182,8 @@ else:
 # Anonymous pages are cached this many seconds; the set-up version is part of the key,
 # so an edit in the admin shows at once.
 PAGE_CACHE_SECONDS = env.int("GUICHET_PAGE_CACHE_SECONDS", default=300)
+# ... and nginx in front may keep them this many seconds more (X-Accel-Expires; 0: never).
+GUICHET_PROXY_CACHE_SECONDS = env.int("GUICHET_PROXY_CACHE_SECONDS", default=5)
 GUICHET_REVISION_TTL = env.float("GUICHET_REVISION_TTL", default=0.0 if TESTING else 1.0)
 
 LANGUAGE_CODE = "fr"
