@@ -7,8 +7,10 @@ import logging
 import re
 
 from django.conf import settings
+from django.db import transaction
 
 from .models import Event
+from .signals import event_committed
 
 logger = logging.getLogger("guichet.audit")
 
@@ -38,6 +40,7 @@ def record(
     event = Event.objects.create(code=code, actor=actor, subject=subject, subject_label=subject_label, ip=ip, data=data)
     # The same facts go to the log stream, for operators who watch logs rather than tables.
     logger.info("%s subject=%s ip=%s %s", code, subject_label or "-", ip or "-", json.dumps(data, sort_keys=True))
+    transaction.on_commit(lambda: event_committed.send(sender=Event, code=code, data=data))
     return event
 
 

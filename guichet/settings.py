@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "recovery",
     "sso",
     "orientation",
+    "django_prometheus",
+    "ops",
     "guichet",  # last: the start-up checks and generate_keys, over every app
 ]
 
@@ -123,6 +125,8 @@ GUICHET_DIRECTORIES = {
 }
 
 MIDDLEWARE = [
+    # First and last: request counts and latencies by view and status (ops/metrics.py).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -137,6 +141,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A protocol whose key or program is missing answers a 503 page in the person's language.
     "guichet.middleware.ServiceUnavailableMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "guichet.urls"
@@ -190,6 +195,8 @@ else:
 # Anonymous pages are cached this many seconds; the set-up version is part of the key,
 # so an edit in the admin shows at once.
 PAGE_CACHE_SECONDS = env.int("GUICHET_PAGE_CACHE_SECONDS", default=300)
+# ... and nginx in front may keep them this many seconds more (X-Accel-Expires; 0: never).
+GUICHET_PROXY_CACHE_SECONDS = env.int("GUICHET_PROXY_CACHE_SECONDS", default=5)
 GUICHET_REVISION_TTL = env.float("GUICHET_REVISION_TTL", default=0.0 if TESTING else 1.0)
 
 LANGUAGE_CODE = "fr"
@@ -234,7 +241,7 @@ if HTTPS:
     SECURE_HSTS_SECONDS = env.int("GUICHET_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 if env.bool("GUICHET_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
@@ -389,3 +396,6 @@ GUICHET_SAML_BASE_URL = env.str("GUICHET_SAML_BASE_URL", default="")
 GUICHET_SAML_KEY_FILE = env.str("GUICHET_SAML_KEY_FILE", default=str(KEY_DIR / "saml" / "idp.key") if TESTING else "")
 GUICHET_SAML_CERT_FILE = env.str("GUICHET_SAML_CERT_FILE", default=str(KEY_DIR / "saml" / "idp.crt") if TESTING else "")
 GUICHET_SAML_LOGOUT_TIMEOUT = 5  # seconds for a back-channel (SOAP) LogoutRequest
+
+# Operations (ops/): who may read /metrics (CIDR list; behind the proxy, the client's address).
+GUICHET_METRICS_ALLOWED = env.list("GUICHET_METRICS_ALLOWED", default=["127.0.0.0/8", "::1/128"])

@@ -9,6 +9,7 @@ from orientation import views as orientation
 urlpatterns = [
     path("api/route", orientation.api_route, name="api-route"),
     path("healthz", orientation.healthz, name="healthz"),
+    path("", include("ops.urls")),
     path("webauthn/", include("accounts.passkeys")),
     # OpenID Connect: discovery, JWKS and the protocol end points (sso/oidc_urls.py).
     path("", include("sso.oidc_urls")),

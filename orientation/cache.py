@@ -40,10 +40,19 @@ def cached_page(view):
         key = f"page:{current_revision()}:{get_language()}:{request.path}"
         hit = cache.get(key)
         if hit is not None:
-            return HttpResponse(hit, content_type="text/html; charset=utf-8")
+            return _shared(HttpResponse(hit, content_type="text/html; charset=utf-8"))
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.cookies:
             cache.set(key, response.content, settings.PAGE_CACHE_SECONDS)
+            return _shared(response)
         return response
 
     return wrapper
+
+
+def _shared(response: HttpResponse) -> HttpResponse:
+    # The same page for everyone: nginx in front may keep it a few seconds (deploy/nginx.conf
+    # caches only what carries this header, never with a session cookie or a query string).
+    if settings.GUICHET_PROXY_CACHE_SECONDS > 0:
+        response["X-Accel-Expires"] = str(settings.GUICHET_PROXY_CACHE_SECONDS)
+    return response

@@ -1,0 +1,41 @@
+"""gunicorn for production (`gunicorn -c deploy/gunicorn.conf.py guichet.wsgi`).
+
+Sync workers: a sign-in is CPU-bound (argon2id, ~25 ms) and short, so a thread or an event
+loop only adds switching; one worker per core plus one keeps a core busy while another
+worker waits on the database. GUICHET_WORKERS overrides the count.
+"""
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+bind = os.environ.get("GUICHET_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GUICHET_WORKERS", (os.cpu_count() or 1) + 1))
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then so one leaking request can't grow a process for ever.
+max_requests = 5000
+max_requests_jitter = 500
+control_socket_disable = True
+forwarded_allow_ips = os.environ.get("GUICHET_FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = "-"
+errorlog = "-"
+
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+
+def on_starting(server: Any) -> None:
+    # Counters of a previous run would be added to this one's.
+    if _metrics_dir:
+        shutil.rmtree(_metrics_dir, ignore_errors=True)
+        Path(_metrics_dir).mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    if _metrics_dir:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OpsConfig(AppConfig):
+    """Operations: readiness, metrics, the worker's heartbeat, backups."""
+
+    name = "ops"
+    verbose_name = _("Exploitation")
+
+    def ready(self) -> None:
+        from audit.signals import event_committed
+
+        from . import metrics
+
+        event_committed.connect(metrics.count_event, dispatch_uid="ops.metrics.count_event")

@@ -1,0 +1,76 @@
+"""Prometheus series for operators.
+
+Requests by view and status come from django-prometheus's middleware. Sign-ins, resets and
+every audit event are counted from the audit log's commit signal, so a series never counts
+a change that was rolled back and no view has to remember to count. Outbox, queue and worker
+figures are read from the tables when /metrics is scraped (they are state, not
+events, and must agree across nodes).
+
+With several gunicorn workers, PROMETHEUS_MULTIPROC_DIR must name an empty directory shared
+by them (`make run` and deploy/ set it): each worker writes its counters there.
+"""
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
+
+EVENTS = Counter("guichet_audit_events", "Audit events by code.", ["code"])
+SIGNINS = Counter("guichet_signins", "Sign-in attempts by outcome.", ["outcome"])
+RESETS = Counter("guichet_resets", "Password-reset events by channel and step.", ["channel", "step"])
+
+SIGNIN_PREFIX = "accounts.signin."
+RESET_PREFIXES = ("recovery.request.", "recovery.code.", "support.reset", "hr.request.")
+
+
+def count_event(sender: object, *, code: str, data: dict[str, Any], **_kwargs: object) -> None:
+    EVENTS.labels(code).inc()
+    if code.startswith(SIGNIN_PREFIX):
+        SIGNINS.labels(code.removeprefix(SIGNIN_PREFIX)).inc()
+    elif code.startswith(RESET_PREFIXES):
+        RESETS.labels(str(data.get("channel") or "-"), code).inc()
+
+
+class StateCollector(Collector):
+    """Figures read from the database at scrape time."""
+
+    def collect(self) -> Iterator[Metric]:
+        from huey.contrib.djhuey import HUEY
+
+        from notify.models import Message
+
+        from .models import Heartbeat
+
+        messages = GaugeMetricFamily(
+            "guichet_outbox_messages", "Outbox messages by channel and state.", labels=["channel", "state"]
+        )
+        counts = Message.objects.values("channel", "status").annotate(n=Count("pk")).order_by()
+        for row in counts:
+            messages.add_metric([row["channel"], row["status"]], row["n"])
+        yield messages
+        yield GaugeMetricFamily(
+            "guichet_queue_depth", "Tasks waiting in the worker's queue.", value=HUEY.pending_count()
+        )
+        ages = GaugeMetricFamily(
+            "guichet_heartbeat_age_seconds", "Seconds since each periodic process last beat.", labels=["name"]
+        )
+        now = timezone.now()
+        for name, at in Heartbeat.objects.values_list("name", "at"):
+            ages.add_metric([name], (now - at).total_seconds())
+        yield ages
+
+
+def exposition() -> bytes:
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        MultiProcessCollector(registry)
+    else:
+        registry.register(REGISTRY)  # type: ignore[arg-type]
+    registry.register(StateCollector())
+    return generate_latest(registry)
