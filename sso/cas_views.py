@@ -5,7 +5,7 @@ import requests
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.actions import sessions
 from audit.actions import client_ip, record
@@ -32,8 +32,10 @@ def login(request: HttpRequest) -> HttpResponse:
         return render(request, "sso/cas_unknown_service.html", status=400)
     account = auth.signed_in(request, renew=renew)
     if account is None:
-        if gateway:
+        if gateway and service:
             return redirect(service)  # no credentials asked, no ticket given
+        if gateway:
+            return render(request, "sso/cas_logged_out.html")
         return auth.to_login(request, renew=renew)
     if client is None:
         return redirect("services")  # signed in, nowhere to go: « Mes services »
@@ -44,11 +46,16 @@ def login(request: HttpRequest) -> HttpResponse:
     return redirect(_with_ticket(service, ticket))
 
 
+@require_http_methods(["GET", "POST"])
 def logout(request: HttpRequest) -> HttpResponse:
+    """A GET only asks (a cross-site link or image must not sign anyone out); the POST does it."""
+    service = request.POST.get("service", "") if request.method == "POST" else request.GET.get("service", "")
+    allowed = bool(service) and cas.client_for_service(service) is not None
     if request.user.is_authenticated:
+        if request.method == "GET":
+            return render(request, "sso/cas_logout_confirm.html", {"service": service if allowed else ""})
         sessions.end(request, "logout")
-    service = request.GET.get("service", "")
-    if service and cas.client_for_service(service):
+    if allowed:
         return redirect(service)
     return render(request, "sso/cas_logged_out.html")
 

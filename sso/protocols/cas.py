@@ -8,6 +8,7 @@ and never issues a PGT, which the specification allows (a failed callback is not
 import hmac
 import re
 import secrets
+import string
 from datetime import timedelta
 from xml.etree import ElementTree as ET
 
@@ -25,6 +26,17 @@ TICKET_TTL = timedelta(seconds=10)
 ET.register_namespace("cas", NS)
 
 
+# CAS 3.0 §3.7: ticket characters are [A-Za-z0-9-] only. mod_auth_cas ignores any other
+# ticket and loops back to /cas/login, so no urlsafe-base64 (`_`) ever goes out.
+TICKET_ALPHABET = string.ascii_letters + string.digits
+TICKET_RANDOM_CHARS = 40  # 40 × log2(62) ≈ 238 bits, well above the 32 characters asked
+
+
+def new_ticket(prefix: str) -> str:
+    """A fresh ticket id: `ST-`, `PT-`, `PGT-` or `PGTIOU-` followed by random letters and digits."""
+    return f"{prefix}-" + "".join(secrets.choice(TICKET_ALPHABET) for _ in range(TICKET_RANDOM_CHARS))
+
+
 def _digest(ticket: str) -> str:
     return salted_hmac("guichet.cas.ticket", ticket, algorithm="sha256").hexdigest()
 
@@ -39,7 +51,7 @@ def client_for_service(service: str) -> Client | None:
 
 
 def issue(client: Client, service: str, account, sid: str, *, from_credentials: bool) -> str:
-    ticket = f"ST-{secrets.token_urlsafe(32)}"
+    ticket = new_ticket("ST")
     now = timezone.now()
     CasTicket.objects.create(
         digest=_digest(ticket),
