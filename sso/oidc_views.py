@@ -7,7 +7,7 @@ person may use the client, and the sign-on is remembered for single logout.
 
 import hashlib
 import json
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.shortcuts import render
 from django.utils import timezone
@@ -36,11 +36,21 @@ def _max_age_exceeded(request) -> bool:
     return timezone.now().timestamp() - request.session.get(LOGIN_AT, 0) > int(raw)
 
 
+def _refused_back(credentials: dict) -> str:
+    """RFC 6749 §4.1.2.1: the client hears `access_denied` at its (already checked) redirect URI."""
+    redirect_uri = credentials.get("redirect_uri") or ""
+    if not redirect_uri:
+        return ""
+    params = {"error": "access_denied"} | ({"state": credentials["state"]} if credentials.get("state") else {})
+    return f"{redirect_uri}{'&' if '?' in redirect_uri else '?'}{urlencode(params)}"
+
+
 class AuthorizeView(AuthorizationView):
     template_name = "sso/oidc_consent.html"
 
     def dispatch(self, request, *args, **kwargs):
         self.oauth2_data = {}
+        credentials: dict = {}
         if request.method == "POST":  # the consent form: its fields name the client
             client_id, prompt, renew = request.POST.get("client_id", ""), set(), False
         else:
@@ -60,7 +70,7 @@ class AuthorizeView(AuthorizationView):
                 return self.handle_no_permission()  # login_required, back to the client
             return auth.to_login(request, renew=renew)
         if not access.may_use(account, self.client):
-            return wrong_portal(request, account, self.client)
+            return wrong_portal(request, account, self.client, back_url=_refused_back(credentials))
         if prompt & {"login", "consent"}:
             # Satisfied by the sign-in above; the toolkit would send people to sign in again.
             request.GET = request.GET.copy()

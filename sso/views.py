@@ -12,13 +12,14 @@ from .logout import remember
 from .protocols import zimbra
 
 
-def wrong_portal(request: HttpRequest, account, client: Client) -> HttpResponse:
-    """« Mauvais portail »: never a bare error, always the right door one click away."""
+def wrong_portal(request: HttpRequest, account, client: Client, back_url: str = "") -> HttpResponse:
+    """« Mauvais portail »: never a bare error, always the right door one click away; and,
+    where the protocol has one, a way back telling the client it was refused (`back_url`)."""
     record("sso.access.wrong_portal", subject=account, ip=client_ip(request), client=client.slug)
     return render(
         request,
         "sso/wrong_portal.html",
-        {"client": client, "door": access.right_door(account), "account": account},
+        {"client": client, "door": access.right_door(account), "account": account, "back_url": back_url},
         status=403,
     )
 
