@@ -64,3 +64,19 @@ class ProxyGrantingTicket(models.Model):
 
     def __str__(self):
         return f"PGT for {self.client} at {self.created_at:%H:%M:%S}"
+
+
+class OidcConsent(models.Model):
+    """What a person agreed a third-party OpenID Connect client may have, remembered so the
+    question is asked once per client and scope, and revocable from « Mes services »."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    scopes = models.JSONField(default=list)
+    given_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "client"], name="sso_one_consent_per_client")]
+
+    def __str__(self):
+        return f"{self.client} {' '.join(self.scopes)}"
