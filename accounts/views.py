@@ -40,6 +40,7 @@ POST_LOGIN_ROUTES = {
     "oidc-authorize",
     "saml-sso",
     "cas-login",
+    "wsfed",
 }
 
 
@@ -133,7 +134,7 @@ def _paused(request, outcome):
 # every redirect that follows the POST: a single sign-on end point that sends the person on
 # to a platform would be blocked. For those, a page that moves on by itself starts a fresh
 # navigation instead (a meta refresh, so it works without JavaScript too).
-LEAVES_GUICHET = {"zimbra-open", "oidc-authorize", "saml-sso", "cas-login"}
+LEAVES_GUICHET = {"zimbra-open", "oidc-authorize", "saml-sso", "cas-login", "wsfed"}
 
 
 def _leaves_guichet(next_url: str) -> bool:

@@ -360,6 +360,7 @@ OAUTH2_PROVIDER = {
         "email": "E-mail address",
         "guichet": "Institution, platform and affiliation",
         "mail": "Mailbox access (IMAP, SMTP)",
+        "offline_access": "Access while the person is away (refresh tokens)",
     },
     "DEFAULT_SCOPES": ["openid"],
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,

@@ -16,6 +16,8 @@ urlpatterns = [
     # CAS clients hard-code /cas/…: one URL for every language.
     path("cas/", include("sso.cas_urls")),
     path("saml/", include("sso.saml_urls")),
+    # WS-Federation (Exchange): /wsfed/ and /FederationMetadata/2007-06/FederationMetadata.xml.
+    path("", include("sso.wsfed_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("orientation.urls")),

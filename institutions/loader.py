@@ -428,7 +428,7 @@ def load(path: Path) -> dict[str, int]:
         slug = rec.slug()
         protocol = rec.text("protocol")
         if protocol not in dict(models.Client.PROTOCOLS):
-            raise rec.fields["protocol"].fail("« oidc », « saml », « cas » ou « zimbra » est attendu")
+            raise rec.fields["protocol"].fail("« oidc », « saml », « cas », « zimbra » ou « wsfed » est attendu")
         config = rec.fields.get("config")
         client = _upsert(
             models.Client,

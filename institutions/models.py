@@ -185,7 +185,13 @@ class Client(models.Model):
     checked by that protocol's module in the sso app. Secrets never live here.
     """
 
-    PROTOCOLS = [("oidc", "OpenID Connect"), ("saml", "SAML 2.0"), ("cas", "CAS 3.0"), ("zimbra", "Zimbra preauth")]
+    PROTOCOLS = [
+        ("oidc", "OpenID Connect"),
+        ("saml", "SAML 2.0"),
+        ("cas", "CAS 3.0"),
+        ("zimbra", "Zimbra preauth"),
+        ("wsfed", "WS-Federation"),
+    ]
 
     slug = models.SlugField(unique=True)
     name = models.CharField(_("nom"), max_length=200)

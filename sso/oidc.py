@@ -43,12 +43,15 @@ SCOPE_DESCRIPTIONS = {
     "email": _("Votre adresse de messagerie"),
     "guichet": _("Votre établissement, votre messagerie et votre statut"),
     "mail": _("Vos messages, pour les lire et en envoyer (IMAP, SMTP)"),
+    "offline_access": _("Rester connecté à cette application quand vous n'utilisez pas Guichet"),
 }
 # What a client may ask for unless its config lists `scopes`: never "mail", which opens the
 # mailbox itself and is granted only to the mail clients that name it.
-DEFAULT_CLIENT_SCOPES = ("openid", "profile", "email", "guichet")
+DEFAULT_CLIENT_SCOPES = ("openid", "profile", "email", "guichet", "offline_access")
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 LOGOUT_TOKEN_SECONDS = 120
+# Set by the authorize view in the request it hands the toolkit: who is signed in (prompt=none).
+ACCOUNT_HEADER = "GUICHET_ACCOUNT_PK"
 
 
 class OidcConfigError(ValueError):
@@ -61,6 +64,28 @@ def secret_variable(client: Client) -> str:
 
 def client_for(client_id: str) -> Client | None:
     return Client.objects.filter(protocol="oidc", config__client_id=client_id).first()
+
+
+def third_party(client: Client | None) -> bool:
+    """A client the institution does not run: it asks consent, gets pairwise subjects, and
+    refresh tokens only with `offline_access`."""
+    return bool(client is not None and client.config.get("third_party", False))
+
+
+def sector(client: Client) -> str:
+    """OIDC Core §8.1: the host of the redirect URIs, or the configured `sector_identifier`."""
+    if client.config.get("sector_identifier"):
+        return str(client.config["sector_identifier"])
+    hosts = sorted({urlsplit(uri).hostname or "" for uri in client.config.get("redirect_uris", [])})
+    return hosts[0] if len(hosts) == 1 else client.config.get("client_id", client.slug)
+
+
+def subject(account, client: Client | None) -> str:
+    """The `sub` a client sees: public (the account's id) for the institution's own clients,
+    pairwise per sector for third parties — stable, and unlinkable across sectors."""
+    if not third_party(client):
+        return str(account.pk)
+    return salted_hmac("guichet.oidc.pairwise", f"{sector(client)}|{account.pk}", algorithm="sha256").hexdigest()
 
 
 def allowed_scopes(client: Client | None) -> set[str]:

@@ -13,6 +13,7 @@ from accounts.models import Account
 from audit.actions import record
 
 from . import access, oidc
+from .actions import consented
 
 
 def _email(account) -> str | None:
@@ -47,6 +48,11 @@ class GuichetValidator(OAuth2Validator):
             "platform": lambda r: r.user.platform.slug if r.user.platform_id else None,
         }
 
+    def get_claim_dict(self, request):
+        claims = super().get_claim_dict(request)
+        claims["sub"] = lambda r: oidc.subject(r.user, _client(r))
+        return claims
+
     def get_oidc_claims(self, token, token_handler, request):
         claims = super().get_oidc_claims(token, token_handler, request)
         return {name: value for name, value in claims.items() if value is not None}
@@ -63,13 +69,18 @@ class GuichetValidator(OAuth2Validator):
             claims["sid"] = sid
         return claims, expires
 
-    # prompt=none: the authorize view has already checked the session (login_required if none);
-    # a third-party client's consent is always asked for, so it is never silent.
+    # prompt=none: the authorize view puts the signed-in account's id in the request (no
+    # session: login_required); a third-party client is silent only with remembered consent
+    # for every scope asked (else consent_required, OIDC Core §3.1.2.6).
     def validate_silent_login(self, request):
-        return True
+        return bool(request.headers.get(oidc.ACCOUNT_HEADER))
 
     def validate_silent_authorization(self, request):
-        return bool(request.client and request.client.skip_authorization)
+        if request.client and request.client.skip_authorization:
+            return True
+        account = Account.objects.filter(pk=request.headers.get(oidc.ACCOUNT_HEADER) or None).first()
+        client = _client(request)
+        return bool(account and client and consented(account, client, list(request.scopes or [])))
 
     # Scopes: a client asks only for what its config allows ("mail" only for mail clients).
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
@@ -109,6 +120,9 @@ class GuichetValidator(OAuth2Validator):
         return False
 
     def _save_bearer_token(self, token, request, *args, **kwargs):
+        # A third party keeps access after the person leaves only if offline_access was granted.
+        if oidc.third_party(_client(request)) and "offline_access" not in (request.scopes or []):
+            token.pop("refresh_token", None)
         super()._save_bearer_token(token, request, *args, **kwargs)
         if request.grant_type != "authorization_code":
             return

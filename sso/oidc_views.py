@@ -7,7 +7,7 @@ person may use the client, and the sign-on is remembered for single logout.
 
 import hashlib
 import json
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.shortcuts import render
 from django.utils import timezone
@@ -24,7 +24,7 @@ from accounts.actions import sessions
 from accounts.actions.sessions import LOGIN_AT, SID
 from audit.actions import client_ip, record
 
-from . import access, auth, oidc
+from . import access, actions, auth, oidc
 from .logout import remember
 from .views import wrong_portal
 
@@ -36,16 +36,29 @@ def _max_age_exceeded(request) -> bool:
     return timezone.now().timestamp() - request.session.get(LOGIN_AT, 0) > int(raw)
 
 
+def _refused_back(credentials: dict) -> str:
+    """RFC 6749 §4.1.2.1: the client hears `access_denied` at its (already checked) redirect URI."""
+    redirect_uri = credentials.get("redirect_uri") or ""
+    if not redirect_uri:
+        return ""
+    params = {"error": "access_denied"} | ({"state": credentials["state"]} if credentials.get("state") else {})
+    return f"{redirect_uri}{'&' if '?' in redirect_uri else '?'}{urlencode(params)}"
+
+
 class AuthorizeView(AuthorizationView):
     template_name = "sso/oidc_consent.html"
 
     def dispatch(self, request, *args, **kwargs):
         self.oauth2_data = {}
+        credentials: dict = {}
+        scopes: list[str] = []
         if request.method == "POST":  # the consent form: its fields name the client
             client_id, prompt, renew = request.POST.get("client_id", ""), set(), False
         else:
+            if request.user.is_authenticated:  # for prompt=none (validator: silent login)
+                request.META[oidc.ACCOUNT_HEADER] = str(request.user.pk)
             try:  # before any sign-in: a wrong client or redirect URI stops here, never redirected to
-                _scopes, credentials = self.validate_authorization_request(request)
+                scopes, credentials = self.validate_authorization_request(request)
             except OAuthToolkitError as error:
                 return self.error_response(error, application=None)
             client_id = credentials["client_id"]
@@ -60,7 +73,14 @@ class AuthorizeView(AuthorizationView):
                 return self.handle_no_permission()  # login_required, back to the client
             return auth.to_login(request, renew=renew)
         if not access.may_use(account, self.client):
-            return wrong_portal(request, account, self.client)
+            return wrong_portal(request, account, self.client, back_url=_refused_back(credentials))
+        remembered = request.method == "GET" and oidc.third_party(self.client) and "consent" not in prompt
+        if remembered and actions.consented(account, self.client, scopes):
+            # Asked once per client and scope: the answer given before stands (until revoked).
+            uri, _headers, _body, _status = self.create_authorization_response(
+                request=request, scopes=" ".join(scopes), credentials=credentials, allow=True
+            )
+            return self.redirect(uri, None)
         if prompt & {"login", "consent"}:
             # Satisfied by the sign-in above; the toolkit would send people to sign in again.
             request.GET = request.GET.copy()
@@ -74,11 +94,13 @@ class AuthorizeView(AuthorizationView):
         code = parse_qs(urlsplit(uri).query).get("code", [""])[0]
         if code:
             account, guichet_sid = request.user, request.session.get(SID)
+            if oidc.third_party(self.client):
+                actions.remember_consent(account, self.client, scopes.split())
             remember(
                 request,
                 self.client,
                 sid=oidc.session_sid(guichet_sid) if guichet_sid else None,
-                sub=str(account.pk),
+                sub=oidc.subject(account, self.client),
                 grant=oidc.code_digest(code),
             )
             record(
@@ -150,7 +172,7 @@ class IntrospectView(IntrospectTokenView):
             response.content = json.dumps({"active": False})
             return response
         data = json.loads(response.content)
-        data["sub"] = str(token.user.pk)
+        data["sub"] = oidc.subject(token.user, client)
         response.content = json.dumps(data)
         return response
 

@@ -3,22 +3,25 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from audit.actions import client_ip, record
 from institutions.models import Client
 
-from . import access, auth
+from . import access, actions, auth
 from .logout import remember
+from .models import OidcConsent
 from .protocols import zimbra
 
 
-def wrong_portal(request: HttpRequest, account, client: Client) -> HttpResponse:
-    """« Mauvais portail »: never a bare error, always the right door one click away."""
+def wrong_portal(request: HttpRequest, account, client: Client, back_url: str = "") -> HttpResponse:
+    """« Mauvais portail »: never a bare error, always the right door one click away; and,
+    where the protocol has one, a way back telling the client it was refused (`back_url`)."""
     record("sso.access.wrong_portal", subject=account, ip=client_ip(request), client=client.slug)
     return render(
         request,
         "sso/wrong_portal.html",
-        {"client": client, "door": access.right_door(account), "account": account},
+        {"client": client, "door": access.right_door(account), "account": account, "back_url": back_url},
         status=403,
     )
 
@@ -65,8 +68,25 @@ def services(request: HttpRequest) -> HttpResponse:
             "cards": _cards(account),
             "no_recovery_channel": not (account.has_verified_secondary_email or account.has_verified_mobile),
             "reconfirm_channels": account.needs_channel_reconfirmation(),
+            "consents": _consents(account),
         },
     )
+
+
+def _consents(account) -> list:
+    from . import oidc  # the OIDC module connects signals: imported when needed
+
+    rows = list(OidcConsent.objects.filter(account=account).select_related("client").order_by("client__name"))
+    for row in rows:
+        row.descriptions = [str(oidc.SCOPE_DESCRIPTIONS.get(s, s)) for s in row.scopes if s != "openid"]
+    return rows
+
+
+@login_required
+@require_POST
+def consent_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    actions.revoke_consent(request.user, pk, ip=client_ip(request))
+    return redirect(f"{reverse('services')}#autorisations")
 
 
 def zimbra_open(request: HttpRequest, slug: str) -> HttpResponse:

@@ -15,6 +15,10 @@ class DirectoryEntry:
     secondary_email: str = ""
     mobile: str = ""  # as stored by the directory; normalised to E.164 by the caller
     affiliations: tuple[str, ...] = field(default_factory=tuple)
+    # Active Directory's names for the person, for Exchange's claims (sso WS-Federation):
+    # userPrincipalName and objectSid as S-1-5-21-… ("" when the directory has none).
+    upn: str = ""
+    sid: str = ""
 
 
 class Directory:

@@ -24,6 +24,7 @@ class DatabaseDirectory(Directory):
             secondary_email=account.secondary_email,
             mobile=str(account.mobile or ""),
             affiliations=(account.affiliation,) if account.affiliation else (),
+            upn=account.identifier,
         )
 
     def authenticate(self, identifier: str, password: str) -> DirectoryEntry | None:

@@ -26,6 +26,8 @@ the attribute's first value.
     secondary_email  supannMailPerso (lower case)
     mobile           mobile (as stored; the caller normalises it)
     affiliations     eduPersonAffiliation: every value, lower case, sorted, no duplicates
+    upn              userPrincipalName (Active Directory; WS-Federation claims for Exchange)
+    sid              objectSid, binary on the wire, as its S-1-5-21-… string form
 
 The identifier is the full address a person types: the mail when the entry has one, so
 whichever form they typed (login, eduPersonPrincipalName or mail, any case) the same
@@ -73,6 +75,8 @@ DEFAULT_MAPPING: dict[str, tuple[str, ...]] = {
     "secondary_email": ("supannMailPerso",),
     "mobile": ("mobile",),
     "affiliations": ("eduPersonAffiliation",),
+    "upn": ("userPrincipalName",),
+    "sid": ("objectSid",),
 }
 DEFAULT_LOGIN_ATTRIBUTES = ("uid", "eduPersonPrincipalName", "mail")
 DEFAULT_OBJECT_FILTER = "(objectClass=inetOrgPerson)"
@@ -91,6 +95,27 @@ REFUSED_BIND = {48, 49, 50, 53}
 
 def _as_tuple(value) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
+
+
+def sid_string(raw: bytes | str) -> str:
+    """An objectSid (MS-DTYP §2.4.2.2: revision, sub-authority count, 48-bit big-endian
+    authority, little-endian 32-bit sub-authorities) as S-1-5-21-…; text is kept as it is."""
+    if isinstance(raw, str):
+        return raw.strip()
+    if len(raw) < 8 or len(raw) != 8 + 4 * raw[1]:
+        return ""
+    authority = int.from_bytes(raw[2:8], "big")
+    subs = [int.from_bytes(raw[8 + 4 * i : 12 + 4 * i], "little") for i in range(raw[1])]
+    return "-".join(["S", str(raw[0]), str(authority), *map(str, subs)])
+
+
+def _raw_first(attributes: Mapping, names: tuple[str, ...]):
+    by_name = {key.lower(): value for key, value in attributes.items()}
+    for name in names:
+        raw = by_name.get(name.lower())
+        if raw:
+            return raw if isinstance(raw, str | bytes) else next(iter(raw))
+    return ""
 
 
 def _values(attributes: Mapping, names: tuple[str, ...]) -> list[str]:
@@ -262,4 +287,6 @@ class LdapDirectory(Directory):
             secondary_email=first("secondary_email").lower(),
             mobile=first("mobile"),
             affiliations=tuple(sorted(affiliations)),
+            upn=first("upn"),
+            sid=sid_string(_raw_first(attributes, self.mapping["sid"])),
         )

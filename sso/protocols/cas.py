@@ -1,28 +1,44 @@
 """CAS 3.0 server (apereo.github.io/cas/development/protocol/CAS-Protocol-Specification.html).
 
-Service tickets are single use, valid 10 seconds and bound to the exact service URL they
-were issued for. Proxy granting is not offered: `proxyValidate` validates service tickets
-and never issues a PGT, which the specification allows (a failed callback is not an error).
+Service (ST) and proxy (PT) tickets are single use, valid 10 seconds and bound to the exact
+service URL they were issued for. A proxy-granting ticket (PGT) is handed only to an HTTPS
+callback the registry allows for the service (`proxy_callback_patterns`), and lives as long
+as the Guichet session that signed in, two hours at most. Every ticket is stored as a keyed
+hash: what opens an account is never readable in a table.
 """
 
 import hmac
 import re
 import secrets
-from datetime import timedelta
-from xml.etree import ElementTree as ET
+import string
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
+import requests
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from accounts.models import UserSession
 from institutions.models import Client
 
-from ..access import released
-from ..models import CasTicket
+from ..access import may_use
+from ..models import CasTicket, ProxyGrantingTicket
 
-NS = "http://www.yale.edu/tp/cas"
 TICKET_TTL = timedelta(seconds=10)
-ET.register_namespace("cas", NS)
+PGT_TTL = timedelta(hours=2)
+CALLBACK_TIMEOUT = 5
+
+# CAS 3.0 §3.7: ticket characters are [A-Za-z0-9-] only. mod_auth_cas ignores any other
+# ticket and loops back to /cas/login, so no urlsafe-base64 (`_`) ever goes out.
+TICKET_ALPHABET = string.ascii_letters + string.digits
+TICKET_RANDOM_CHARS = 40  # 40 × log2(62) ≈ 238 bits, well above the 32 characters asked
+
+
+def new_ticket(prefix: str) -> str:
+    """A fresh ticket id: `ST-`, `PT-`, `PGT-` or `PGTIOU-` followed by random letters and digits."""
+    return f"{prefix}-" + "".join(secrets.choice(TICKET_ALPHABET) for _ in range(TICKET_RANDOM_CHARS))
 
 
 def _digest(ticket: str) -> str:
@@ -38,8 +54,16 @@ def client_for_service(service: str) -> Client | None:
     return None
 
 
-def issue(client: Client, service: str, account, sid: str, *, from_credentials: bool) -> str:
-    ticket = f"ST-{secrets.token_urlsafe(32)}"
+def issue(
+    client: Client,
+    service: str,
+    account,
+    sid: str,
+    *,
+    from_credentials: bool,
+    login_at: datetime | None = None,
+) -> str:
+    ticket = new_ticket("ST")
     now = timezone.now()
     CasTicket.objects.create(
         digest=_digest(ticket),
@@ -50,52 +74,128 @@ def issue(client: Client, service: str, account, sid: str, *, from_credentials: 
         created_at=now,
         expires_at=now + TICKET_TTL,
         from_credentials=from_credentials,
+        login_at=login_at or now,
     )
     return ticket
 
 
+@dataclass
+class Validation:
+    row: CasTicket | None = None
+    code: str = ""
+    message: str = ""
+    pgtiou: str = ""
+    attributes: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.row is not None
+
+
 @transaction.atomic
-def validate(ticket: str, service: str, *, renew: bool = False) -> tuple[CasTicket | None, str, str]:
-    """(ticket row, "", "") on success, else (None, failure code, message). Always uses it up."""
+def validate(ticket: str, service: str, *, renew: bool = False, proxies_allowed: bool = False) -> Validation:
+    """Checks a ST (or, for /proxyValidate, a PT) and always uses it up (single use)."""
     if not ticket or not service:
-        return None, "INVALID_REQUEST", "ticket and service are required"
-    row = CasTicket.objects.select_for_update().filter(digest=_digest(ticket)).first()
-    if row is None or not ticket.startswith("ST-"):
-        return None, "INVALID_TICKET", f"ticket {ticket[:40]} not recognized"
+        return Validation(code="INVALID_REQUEST", message="ticket and service are required")
+    if ticket.startswith("PT-") and not proxies_allowed:
+        # §2.5: /serviceValidate MUST NOT validate proxy tickets; the ticket stays usable.
+        return Validation(code="INVALID_TICKET_SPEC", message="proxy tickets are validated at /proxyValidate")
+    row = CasTicket.objects.select_for_update().select_related("account", "client").filter(digest=_digest(ticket))
+    row = row.first()
+    if row is None or not (ticket.startswith("ST-") or ticket.startswith("PT-")):
+        return Validation(code="INVALID_TICKET", message=f"ticket {ticket[:40]} not recognized")
     if row.used_at is not None:
-        return None, "INVALID_TICKET", "ticket already used"
+        return Validation(code="INVALID_TICKET", message="ticket already used")
     row.used_at = timezone.now()
     row.save(update_fields=["used_at"])
     if row.expires_at <= row.used_at:
-        return None, "INVALID_TICKET", "ticket expired"
+        return Validation(code="INVALID_TICKET", message="ticket expired")
     if not hmac.compare_digest(row.service, service):
-        return None, "INVALID_SERVICE", "ticket was not issued for this service"
+        return Validation(code="INVALID_SERVICE", message="ticket was not issued for this service")
     if renew and not row.from_credentials:
-        return None, "INVALID_TICKET", "ticket not issued from primary credentials"
+        return Validation(code="INVALID_TICKET", message="ticket not issued from primary credentials")
     if not row.account.is_active:
-        return None, "INVALID_TICKET", "account not active"
-    return row, "", ""
+        return Validation(code="INVALID_TICKET", message="account not active")
+    return Validation(row=row)
 
 
-def success_xml(row: CasTicket, *, with_attributes: bool) -> bytes:
-    root = ET.Element(f"{{{NS}}}serviceResponse")
-    success = ET.SubElement(root, f"{{{NS}}}authenticationSuccess")
-    ET.SubElement(success, f"{{{NS}}}user").text = row.account.identifier
-    if with_attributes:
-        attributes = ET.SubElement(success, f"{{{NS}}}attributes")
-        ET.SubElement(attributes, f"{{{NS}}}authenticationDate").text = row.created_at.isoformat()
-        ET.SubElement(attributes, f"{{{NS}}}isFromNewLogin").text = str(row.from_credentials).lower()
-        for name, values in released(row.account, row.client.config.get("attributes", [])).items():
-            for value in values:
-                ET.SubElement(attributes, f"{{{NS}}}{name}").text = value
-    return ET.tostring(root, encoding="utf-8", xml_declaration=False)
+def callback_allowed(client: Client, pgt_url: str) -> bool:
+    """§2.5.4: HTTPS only, and only where the registry lets this service receive PGTs."""
+    if urlsplit(pgt_url).scheme != "https":
+        return False
+    return any(re.match(p, pgt_url) for p in client.config.get("proxy_callback_patterns", []))
 
 
-def failure_xml(code: str, message: str) -> bytes:
-    root = ET.Element(f"{{{NS}}}serviceResponse")
-    failure = ET.SubElement(root, f"{{{NS}}}authenticationFailure", code=code)
-    failure.text = message
-    return ET.tostring(root, encoding="utf-8", xml_declaration=False)
+def grant(row: CasTicket, pgt_url: str) -> str:
+    """Sends a new PGT and its IOU to the proxy's callback; the IOU when it answered 200, else "".
+
+    The callback is called with certificate checks (requests honours REQUESTS_CA_BUNDLE);
+    a callback that fails does not fail the validation (§2.5.4), it only gets no PGT.
+    """
+    pgt, iou = new_ticket("PGT"), new_ticket("PGTIOU")
+    try:
+        answer = requests.get(
+            pgt_url, params={"pgtId": pgt, "pgtIou": iou}, timeout=CALLBACK_TIMEOUT, allow_redirects=False
+        )
+    except requests.RequestException:
+        return ""
+    if answer.status_code != 200:
+        return ""
+    now = timezone.now()
+    ProxyGrantingTicket.objects.create(
+        digest=_digest(pgt),
+        client=row.client,
+        account=row.account,
+        sid=row.sid,
+        proxies=[pgt_url, *row.proxies],
+        login_at=row.login_at,
+        created_at=now,
+        expires_at=now + PGT_TTL,
+    )
+    return iou
+
+
+def _live_pgt(pgt: str) -> ProxyGrantingTicket | None:
+    row = ProxyGrantingTicket.objects.select_related("account").filter(digest=_digest(pgt)).first()
+    if row is None or row.ended_at is not None or row.expires_at <= timezone.now() or not row.account.is_active:
+        return None
+    if row.sid and not UserSession.objects.filter(sid=row.sid, revoked_at__isnull=True).exists():
+        return None  # the Guichet session that signed in has ended: so have its proxies
+    return row
+
+
+def proxy(pgt: str, target_service: str) -> tuple[str, str, str]:
+    """§2.7: (PT, "", "") for a live PGT and a registered target, else ("", code, message)."""
+    if not pgt or not target_service:
+        return "", "INVALID_REQUEST", "pgt and targetService are required"
+    row = _live_pgt(pgt) if pgt.startswith("PGT-") else None
+    if row is None:
+        return "", "INVALID_TICKET", "pgt not recognized"
+    target = client_for_service(target_service)
+    if target is None or not may_use(row.account, target):
+        return "", "UNAUTHORIZED_SERVICE", "service not allowed to receive proxy tickets"
+    ticket = new_ticket("PT")
+    now = timezone.now()
+    CasTicket.objects.create(
+        digest=_digest(ticket),
+        kind="PT",
+        client=target,
+        service=target_service,
+        account=row.account,
+        sid=row.sid,
+        proxies=row.proxies,
+        login_at=row.login_at,
+        created_at=now,
+        expires_at=now + TICKET_TTL,
+    )
+    return ticket, "", ""
+
+
+def end_session(sid: str) -> int:
+    """The Guichet session `sid` ended: its proxy-granting tickets end with it."""
+    if not sid:
+        return 0
+    return ProxyGrantingTicket.objects.filter(sid=sid, ended_at__isnull=True).update(ended_at=timezone.now())
 
 
 def logout_request(ticket_id: str) -> str:

@@ -1,5 +1,6 @@
 """The CAS server's rules, one by one, through Django's test client."""
 
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from guichet.testing.http import next_location
 from sso.models import CasTicket
+from sso.protocols import cas
 
 from .conftest import PASSWORD, SERVICE, sign_in
 
@@ -115,6 +117,35 @@ def test_a_service_not_open_to_the_persons_public_shows_the_right_door(client, s
 
 def test_logout_ends_the_session_and_returns_to_an_allowed_service(client, teacher, cas_client):
     sign_in(client, "enseignant@ac-poitiers.fr")
-    assert client.get("/cas/logout", {"service": SERVICE})["Location"] == SERVICE
+    assert client.post("/cas/logout", {"service": SERVICE})["Location"] == SERVICE
     assert client.get("/services/").status_code == 302
     assert "Vous êtes déconnecté" in client.get("/cas/logout", {"service": "https://evil.example/"}).content.decode()
+
+
+def test_a_cross_site_get_of_logout_only_asks(client, teacher, cas_client):
+    sign_in(client, "enseignant@ac-poitiers.fr")
+    response = client.get("/cas/logout", {"service": SERVICE})
+    html = response.content.decode()
+    assert response.status_code == 200 and '<form method="post">' in html and f'value="{SERVICE}"' in html
+    assert client.get("/services/").status_code == 200  # still signed in
+
+
+def test_the_logout_confirmation_never_carries_an_unknown_service(client, teacher, cas_client):
+    sign_in(client, "enseignant@ac-poitiers.fr")
+    html = client.get("/cas/logout", {"service": "https://evil.example/"}).content.decode()
+    assert 'name="service"' not in html
+    assert client.post("/cas/logout", {"service": "https://evil.example/"}).status_code == 200
+
+
+def test_gateway_without_a_service_is_a_page_not_an_error(client, teacher, cas_client):
+    response = client.get("/cas/login", {"gateway": "1"})
+    assert response.status_code == 200
+
+
+def test_every_ticket_is_made_of_cas_characters_only(teacher, cas_client):
+    """CAS 3.0 §3.7; mod_auth_cas ignores a ticket with `_` and loops back to /cas/login."""
+    tickets = [cas.issue(cas_client, SERVICE, teacher, "", from_credentials=False) for _ in range(1000)]
+    assert all(re.fullmatch(r"ST-[A-Za-z0-9-]{32,}", t) for t in tickets), [t for t in tickets if "_" in t][:3]
+    assert len(set(tickets)) == 1000
+    for prefix in ("PT", "PGT", "PGTIOU"):
+        assert re.fullmatch(rf"{prefix}-[A-Za-z0-9]{{32,}}", cas.new_ticket(prefix))

@@ -134,6 +134,8 @@ def test_a_person_of_another_public_gets_the_wrong_portal_page_with_the_right_do
     page = response.content.decode()
     assert "Mauvais portail" in page and "Convergence" in page
     assert not SignOn.objects.exists()
+    # RFC 6749 §4.1.2.1: and a way back that tells the client it was refused.
+    assert f'href="{WEBMAIL}?error=access_denied&amp;state=st4te"' in page
 
 
 def test_prompt_login_asks_for_the_password_again(client, student, webmail):

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
+from institutions.models import Client
 from sso import saml
 
 from . import saml_sp
@@ -91,7 +92,16 @@ def test_unsigned_or_wrongly_signed_requests_from_a_signing_provider_are_refused
 
 
 def test_a_provider_registered_without_a_certificate_may_send_unsigned_requests(client, poitiers):
-    # The shipped Outlook entry: entity_id and acs_url only, no metadata, no certificate.
+    # entity_id and acs_url only, no metadata, no certificate.
+    Client.objects.create(
+        slug="owa-saml",
+        name="Outlook (SAML)",
+        protocol="saml",
+        config={
+            "entity_id": "https://webmail.chu-poitiers.fr/owa/",
+            "acs_url": "https://webmail.chu-poitiers.fr/owa/saml/acs",
+        },
+    )
     owa = ServiceProvider(
         "https://webmail.chu-poitiers.fr/owa/", acs="https://webmail.chu-poitiers.fr/owa/saml/acs", signs=False
     ).connect(client)
