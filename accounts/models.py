@@ -135,8 +135,11 @@ class Throttle(models.Model):
 
     # DEVICE: one trusted browser's own ladder for one account (OWASP device cookies).
     ACCOUNT, IP, DEVICE = "account", "ip", "device"
+    # Windowed counters of recovery (requests and wrong codes, per identifier and per network).
+    REQUEST_ID, REQUEST_NET, CODE_ID, CODE_NET = "req_id", "req_net", "code_id", "code_net"
+    KINDS = (ACCOUNT, IP, DEVICE, REQUEST_ID, REQUEST_NET, CODE_ID, CODE_NET)
 
-    kind = models.CharField(max_length=10, choices=[(ACCOUNT, ACCOUNT), (IP, IP), (DEVICE, DEVICE)])
+    kind = models.CharField(max_length=10, choices=[(k, k) for k in KINDS])
     key = models.CharField(max_length=64)
     failures = models.PositiveIntegerField(default=0)
     last_failure = models.DateTimeField(null=True)

@@ -11,7 +11,7 @@ takes the provisional failure back (`settle`).
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core import signing
 from django.core.cache import cache
@@ -251,3 +251,28 @@ def clear_all(identifier: str) -> None:
         "device_hash", flat=True
     )
     Throttle.objects.filter(kind=Throttle.DEVICE, key__in=[device_key(identifier, h) for h in hashes]).delete()
+
+
+# --- Windowed counters (recovery's request quotas and wrong codes) ----------------------------
+
+
+def window_take(kind: str, value: str, limit: int, window: timedelta, now: datetime) -> bool:
+    """Count one event for `value` in its window, atomically; False (and not counted) at the limit."""
+    with transaction.atomic():
+        row, _ = Throttle.objects.select_for_update().get_or_create(kind=kind, key=keyed_digest(kind, value))
+        if row.window_start is None or now - row.window_start >= window:
+            row.window_start, row.failures = now, 0
+        if row.failures >= limit:
+            return False
+        row.failures += 1
+        row.save(update_fields=["window_start", "failures"])
+        return True
+
+
+def window_give_back(kind: str, value: str) -> None:
+    """Un-count one event (it turned out to be the owner's right code)."""
+    with transaction.atomic():
+        row = Throttle.objects.select_for_update().filter(kind=kind, key=keyed_digest(kind, value)).first()
+        if row is not None and row.failures:
+            row.failures -= 1
+            row.save(update_fields=["failures"])
