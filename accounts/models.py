@@ -133,15 +133,21 @@ class Throttle(models.Model):
     people sometimes type their password into the identifier field.
     """
 
-    ACCOUNT, IP = "account", "ip"
+    # DEVICE: one trusted browser's own ladder for one account (OWASP device cookies).
+    ACCOUNT, IP, DEVICE = "account", "ip", "device"
+    # Windowed counters of recovery (requests and wrong codes, per identifier and per network).
+    REQUEST_ID, REQUEST_NET, CODE_ID, CODE_NET = "req_id", "req_net", "code_id", "code_net"
+    KINDS = (ACCOUNT, IP, DEVICE, REQUEST_ID, REQUEST_NET, CODE_ID, CODE_NET)
 
-    kind = models.CharField(max_length=10, choices=[(ACCOUNT, ACCOUNT), (IP, IP)])
+    kind = models.CharField(max_length=10, choices=[(k, k) for k in KINDS])
     key = models.CharField(max_length=64)
     failures = models.PositiveIntegerField(default=0)
     last_failure = models.DateTimeField(null=True)
     paused_until = models.DateTimeField(null=True)
     window_start = models.DateTimeField(null=True)
     recent = models.JSONField(default=list)
+    # Failures since the last success or reset, never forgotten with time (the hard cap).
+    consecutive = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "key"], name="throttle_kind_key")]

@@ -152,7 +152,7 @@ class CompleteSignIn(_PendingSignIn, CompleteCredentialAuthenticationView):
         state = self.get_state()  # one-shot: popped before anything can fail
         ip = client_ip(request)
         now = timezone.now()
-        if throttling.account_paused_until(account.identifier, now):
+        if throttling.paused_for(account.identifier, signin.trusted_device(request, account.identifier), now):
             record("accounts.signin.refused_paused", subject=account, ip=ip, factor="passkey")
             raise SignInPaused()
         try:

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.actions import client_ip
 from audit.models import Event
 from institutions import queries, routing
 
 from . import passkeys
-from .actions import factors, sessions, signin
+from .actions import factors, sessions, signin, throttling
 from .forms import CodeForm, IdentifierForm, PasswordConfirmForm
 from .models import RecoveryCodeDevice
 
@@ -52,6 +53,8 @@ def _attempt_labels():
         "accounts.signin.paused": _("Connexion suspendue après plusieurs erreurs"),
         "accounts.signin.refused_paused": _("Refusée : connexion suspendue"),
         "accounts.signin.ip_blocked": _("Refusée : réseau bloqué"),
+        "accounts.signin.refused_locked": _("Refusée : trop d'erreurs, réinitialisation nécessaire"),
+        "accounts.signin.slowed": _("Différée : réseau très sollicité"),
         "accounts.signin.inactive": _("Refusée : compte inactif"),
         "accounts.signin.directory_unavailable": _("Annuaire indisponible"),
     }
@@ -74,8 +77,14 @@ def _institution_for(identifier: str):
 
 
 def _signin_page(request, form, step, *, status=200, error="", **extra):
-    context = {"form": form, "step": step, "error": error, **extra}
-    return render(request, "accounts/login.html", context, status=status)
+    # When the form was shown, signed: on a busy campus network an attempt must come from a
+    # form that stayed on screen a few seconds (accounts/throttle.py, `slow_delay`).
+    pace = throttling.pace_token(client_ip(request))
+    context = {"form": form, "step": step, "error": error, "pace": pace, **extra}
+    response = render(request, "accounts/login.html", context, status=status)
+    if extra.get("delay"):
+        response["Retry-After"] = str(extra["delay"])
+    return response
 
 
 @never_cache
@@ -105,20 +114,26 @@ def login(request: HttpRequest) -> HttpResponse:
         error = _("Choisissez votre établissement.") if password and institution is None else ""
         return _signin_page(request, fresh, "password", error=error, choose_institution=institution is None)
 
-    outcome = signin.attempt(request, identifier, password, institution)
+    outcome = signin.attempt(request, identifier, password, institution, pace=request.POST.get("pace", "")[:500])
     next_url = _safe_next(request, form.cleaned_data["next"])
     if outcome.status == "ok":
         return _signed_in(request, outcome.account, None, next_url)
     if outcome.status == "second_factor":
         signin.start_second_factor(request, outcome.account, next_url)
         return redirect("login-verify")
-    if outcome.status in ("paused", "ip_blocked"):
+    if outcome.status in ("paused", "locked", "ip_blocked"):
         return _paused(request, outcome)
     if outcome.status == "unavailable":
         return render(request, "accounts/unavailable.html", {"institution": institution}, status=503)
     retry = IdentifierForm(
         initial={"identifier": identifier, "institution": institution, "next": form.cleaned_data["next"]}
     )
+    if outcome.status == "slowed":
+        error = _(
+            "Beaucoup de tentatives de connexion viennent en ce moment du réseau de votre établissement. "
+            "Par sécurité, saisissez à nouveau votre mot de passe : il sera accepté dans %(n)s secondes."
+        ) % {"n": outcome.delay}
+        return _signin_page(request, retry, "password", error=error, status=429, delay=outcome.delay)
     if outcome.status == "inactive":
         error = _("Ce compte n'est plus actif. Contactez le support de votre établissement.")
     else:
@@ -176,7 +191,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
         outcome = signin.verify_second_factor(request, account, form.cleaned_data["code"])
         if outcome.status == "ok":
             return _signed_in(request, account, outcome.device, next_url)
-        if outcome.status == "paused":
+        if outcome.status in ("paused", "locked"):
             return _paused(request, outcome)
         error = _("Code incorrect. Vérifiez l'heure de votre téléphone, ou utilisez un code de secours.")
     context = {"form": form, "error": error, "account": account, **passkeys.verify_context(request, account)}

@@ -5,6 +5,7 @@ Rows are written only where something changed, so loading the same file twice le
 database exactly as it was (the set-up revision included).
 """
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sun
 _HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
+MIN_PREFIX_V4, MIN_PREFIX_V6 = 8, 32
 
 
 class SetupError(Exception):
@@ -182,6 +184,24 @@ class _Record:
             out.append({"slug": rec.slug(), "label_fr": label[0], "label_en": label[1]})
         return out
 
+    def networks(self, name: str) -> list[str]:
+        """CIDR blocks (« 192.0.2.0/24 », « 2001:db8::/48 »), written as their network address."""
+        child = self._get(name, False)
+        if child is None:
+            return []
+        out = []
+        for item in child.items():
+            value = item.scalar()
+            try:
+                network = ipaddress.ip_network(str(value).strip(), strict=True)
+            except ValueError:
+                raise item.fail("un réseau en notation CIDR est attendu, par exemple 192.0.2.0/24") from None
+            # A whole slice of the Internet declared as a campus would disarm the address rules.
+            if network.prefixlen < (MIN_PREFIX_V4 if network.version == 4 else MIN_PREFIX_V6):
+                raise item.fail(f"réseau trop large (/{MIN_PREFIX_V4} en IPv4, /{MIN_PREFIX_V6} en IPv6 au plus)")
+            out.append(str(network))
+        return out
+
     def hours(self, name: str) -> dict[str, list[str]]:
         child = self._get(name, False)
         if child is None:
@@ -256,6 +276,7 @@ def load(path: Path) -> dict[str, int]:
                 "support_hours",
                 "identity_checks",
                 "manager_resets",
+                "networks",
             },
         )
         slug = rec.slug()
@@ -279,6 +300,7 @@ def load(path: Path) -> dict[str, int]:
                 "support_hours": rec.hours("support_hours"),
                 "identity_checks": rec.checks("identity_checks"),
                 "manager_resets": rec.boolean("manager_resets"),
+                "networks": rec.networks("networks"),
                 "order": len(institutions),
             },
         )

@@ -45,6 +45,9 @@ class Institution(models.Model):
     # What support checks before an assisted reset: [{"slug", "label_fr", "label_en"}, ...].
     identity_checks = models.JSONField(_("vérifications d'identité du support"), default=list, blank=True)
     manager_resets = models.BooleanField(_("réinitialisation par un responsable"), default=False)
+    # The institution's own networks (CIDR): many people share one address there, so sign-in
+    # address rules slow those addresses down rather than block them (accounts/throttle.py).
+    networks = models.JSONField(_("réseaux de l'établissement (CIDR)"), default=list, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     name = Translated()

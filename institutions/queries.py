@@ -1,5 +1,7 @@
 """Read-side helpers over the set-up, shared by the pages and the API."""
 
+import ipaddress
+
 from django.core.cache import cache
 
 from . import models, routing
@@ -22,3 +24,17 @@ def route(identifier: str) -> routing.Route[models.Public]:
 
 def platforms():
     return models.Platform.objects.select_related("institution").prefetch_related("publics__domains")
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def institution_networks() -> tuple[Network, ...]:
+    """Every network an institution declares (its campus, its hospital); cached until the set-up changes."""
+    key = f"networks:{models.Revision.current()}"
+    networks = cache.get(key)
+    if networks is None:
+        declared = models.Institution.objects.values_list("networks", flat=True)
+        networks = tuple(ipaddress.ip_network(n) for block in declared for n in block or ())
+        cache.set(key, networks, 3600)
+    return networks

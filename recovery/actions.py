@@ -10,14 +10,17 @@ from datetime import timedelta
 
 import phonenumbers
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from accounts import directories
-from accounts.actions import passwords
+from accounts.actions import passwords, throttling
+from accounts.actions.signin import trusted_device
 from accounts.backends import mirror
-from accounts.models import Account, normalize_identifier
+from accounts.models import Account, Throttle, normalize_identifier
+from accounts.throttle import address_key
 from audit.actions import client_ip, record
 from institutions import queries, routing
 from institutions.models import MailDomain
@@ -26,14 +29,32 @@ from notify.actions import queue
 
 from .models import RequestLog, ResetCode
 
-# A printed code is handed over at the support desk: the person needs time to reach a screen.
+# Codes a person types expire after 10 minutes (ASVS 2.7.2). A printed code is handed over
+# at the support desk, like an activation code (ASVS 2.3.1): the person needs time to reach
+# a screen, and it is never sent anywhere it could be intercepted.
 TTL = {
-    ResetCode.EMAIL: timedelta(minutes=15),
+    ResetCode.EMAIL: timedelta(minutes=10),
     ResetCode.SMS: timedelta(minutes=10),
     ResetCode.PRINTED: timedelta(minutes=30),
 }
+# 8 characters from 31 that cannot be mistaken for one another (no 0/O, 1/I/L): 31^8 ≈ 8.5e11.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+
+# Request quotas, matched or not (so an unknown identifier is limited like a real one). An
+# institution's network is many people: its quota is larger. A browser that signed in to the
+# account before is never refused (accounts.actions.signin.trusted_device).
 REQUEST_WINDOW = timedelta(minutes=10)
-REQUEST_LIMIT = 5
+REQUEST_LIMIT = 5  # per identifier
+REQUEST_NET_LIMIT = 5  # per address (IPv4) or /64 (IPv6)
+REQUEST_CAMPUS_LIMIT = 100  # per address on an institution's declared network
+
+# Wrong codes, across requests: the per-account budget guards self-service codes (the code
+# itself also dies after five wrong entries, its link does not); the network budget guards
+# every code. Codes from support or HR are never ended nor refused because of someone else's
+# wrong codes: 31^8 codes against a network budget leave a guess no chance.
+CODE_ACCOUNT_WINDOW, CODE_ACCOUNT_LIMIT = timedelta(hours=24), 10
+CODE_NET_WINDOW, CODE_NET_LIMIT, CODE_CAMPUS_LIMIT = timedelta(minutes=10), 20, 200
 GRANT = "recovery.grant"
 GRANT_SECONDS = 15 * 60
 
@@ -43,7 +64,23 @@ def digest(purpose: str, value: str) -> str:
 
 
 def new_code() -> str:
+    """Six digits, for confirming a new recovery channel (typed by someone already signed in)."""
     return f"{secrets.randbelow(10**6):06d}"
+
+
+def new_reset_code() -> str:
+    """« 7KQ4-M9TX »: the dash only helps reading it out; typing it is optional."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def normalize_code(code: str) -> str:
+    """What is compared: small letters, spaces and dashes as typed on a phone are fine."""
+    return "".join(c for c in (code or "").upper() if c.isalnum())[:32]
+
+
+class CodeLimited(Exception):
+    """Too many wrong codes from this network, or for this account's self-service codes."""
 
 
 def is_institution_address(address: str) -> bool:
@@ -81,14 +118,21 @@ def find_account(identifier: str) -> Account | None:
     return mirror(institution, institution.directory, entry) if entry else None
 
 
-def over_limit(identifier: str, ip: str | None, now=None) -> bool:
-    """Five requests per identifier and per address within ten minutes, matched or not."""
-    since = (now or timezone.now()) - REQUEST_WINDOW
-    recent = RequestLog.objects.filter(at__gte=since)
-    return (
-        recent.filter(identifier_digest=digest("identifier", normalize_identifier(identifier))).count() >= REQUEST_LIMIT
-        or recent.filter(ip_digest=digest("ip", ip or "")).count() >= REQUEST_LIMIT
-    )
+def over_limit(identifier: str, ip: str | None, now=None, *, trusted: bool = False) -> bool:
+    """Counts this request against the identifier's and the network's quotas (atomically);
+    True when one of them is spent. A trusted browser is neither counted nor refused."""
+    if trusted:
+        return False
+    now = now or timezone.now()
+    net_limit = REQUEST_CAMPUS_LIMIT if throttling.on_campus(ip) else REQUEST_NET_LIMIT
+    if not throttling.window_take(Throttle.REQUEST_NET, address_key(ip), net_limit, REQUEST_WINDOW, now):
+        return True
+    if not throttling.window_take(
+        Throttle.REQUEST_ID, normalize_identifier(identifier), REQUEST_LIMIT, REQUEST_WINDOW, now
+    ):
+        throttling.window_give_back(Throttle.REQUEST_NET, address_key(ip))
+        return True
+    return False
 
 
 def _matching_contact(account: Account | None, channel: str, contact: str, now) -> str:
@@ -138,14 +182,19 @@ def issue(request, account: Account, channel: str, target: str, *, origin: str, 
     Returns the row and the code in clear, for the one caller that prints it (support).
     Without a request (the worker), `site` is the absolute root URL for the link."""
     now = timezone.now()
-    code, link = new_code(), secrets.token_urlsafe(32)
-    ResetCode.objects.filter(account=account, ended_at__isnull=True).update(ended_at=now, end_reason="replaced")
+    code, link = new_reset_code(), secrets.token_urlsafe(32)
+    # A self-service request replaces the earlier self-service code only: whoever knows the
+    # person's secondary address must not be able to void the code support printed for them.
+    live = ResetCode.objects.filter(account=account, ended_at__isnull=True)
+    if origin == ResetCode.SELF:
+        live = live.filter(origin=ResetCode.SELF)
+    live.update(ended_at=now, end_reason="replaced")
     ttl = TTL[channel]
     reset = ResetCode.objects.create(
         account=account,
         channel=channel,
         origin=origin,
-        code_digest=digest("code", code),
+        code_digest=digest("code", normalize_code(code)),
         link_digest=digest("link", link) if channel == ResetCode.EMAIL else "",
         created_at=now,
         expires_at=now + ttl,
@@ -184,22 +233,72 @@ def _absolute(request, site: str | None, path: str) -> str:
 
 
 def check_code(request, identifier: str, code: str) -> ResetCode | None:
-    """The live reset for this identifier if the code is right; a wrong one counts, five end it."""
+    """The live reset this code opens, or None; raises CodeLimited when the budgets are spent.
+
+    Every attempt is counted before the comparison (atomically), and given back when right,
+    so thirty-two attempts at once get exactly the budget thirty-two in a row would.
+    """
     now = timezone.now()
-    account = Account.objects.filter(identifier=normalize_identifier(identifier)).first()
-    reset = (
-        ResetCode.objects.filter(account=account, ended_at__isnull=True, expires_at__gt=now)
-        .order_by("-created_at")
-        .first()
+    ip = client_ip(request)
+    normalized = normalize_identifier(identifier)
+    account = Account.objects.filter(identifier=normalized).first()
+    trusted = bool(account and trusted_device(request, account.identifier))
+    net = address_key(ip)
+    net_limit = CODE_CAMPUS_LIMIT if throttling.on_campus(ip) else CODE_NET_LIMIT
+    if not trusted and not throttling.window_take(Throttle.CODE_NET, net, net_limit, CODE_NET_WINDOW, now):
+        record("recovery.code.limited", subject=account, subject_label="" if account else "-", ip=ip, scope="network")
+        raise CodeLimited()
+    live = list(
+        ResetCode.objects.filter(account=account, ended_at__isnull=True, expires_at__gt=now).exclude(code_digest="")
         if account
-        else None
+        else []
     )
-    given = digest("code", "".join(c for c in (code or "") if c.isdigit()))
-    if reset is None or not hmac.compare_digest(given, reset.code_digest):
-        if reset is not None:
-            _wrong_entry(request, reset, now)
-        return None
-    return _grant(request, reset, now)
+    assisted = [r for r in live if r.origin != ResetCode.SELF]
+    own = [r for r in live if r.origin == ResetCode.SELF]
+    # The account's budget is asked only when a self-service code is at stake (else an
+    # attacker's wrong codes would refuse the code support printed).
+    own_allowed = trusted or throttling.window_take(
+        Throttle.CODE_ID, normalized, CODE_ACCOUNT_LIMIT, CODE_ACCOUNT_WINDOW, now
+    )
+    given = digest("code", normalize_code(code))
+    match = next((r for r in assisted if hmac.compare_digest(given, r.code_digest)), None)
+    if match is None and own_allowed:
+        match = next((r for r in own if _reserve_entry(r) and hmac.compare_digest(given, r.code_digest)), None)
+    if match is not None:
+        if not trusted:
+            throttling.window_give_back(Throttle.CODE_NET, net)
+            if own_allowed:
+                throttling.window_give_back(Throttle.CODE_ID, normalized)
+        return _grant(request, match, now)
+    if not own_allowed and not assisted:
+        record("recovery.code.limited", subject=account, subject_label="" if account else "-", ip=ip, scope="account")
+        raise CodeLimited()
+    if account is not None:
+        record("recovery.code.wrong", subject=account, ip=ip)
+    return None
+
+
+def _reserve_entry(reset: ResetCode) -> bool:
+    """Count one entry on a self-service code before comparing; at five wrong ones its code dies
+    (the link of the same message stays good: 256 bits are not guessed)."""
+    with transaction.atomic():
+        taken = ResetCode.objects.filter(pk=reset.pk, attempts__lt=ResetCode.MAX_ATTEMPTS).update(
+            attempts=F("attempts") + 1
+        )
+        if not taken:
+            return False
+        row = ResetCode.objects.select_for_update().get(pk=reset.pk)
+        if row.attempts >= ResetCode.MAX_ATTEMPTS:
+            # The fifth entry is still compared; after it the code is gone.
+            _kill_code(row, timezone.now())
+        return True
+
+
+def _kill_code(reset: ResetCode, now) -> None:
+    if reset.link_digest:
+        ResetCode.objects.filter(pk=reset.pk).update(code_digest="")
+    else:
+        ResetCode.objects.filter(pk=reset.pk).update(ended_at=now, end_reason="killed")
 
 
 def check_link(request, link: str) -> ResetCode | None:
@@ -208,16 +307,6 @@ def check_link(request, link: str) -> ResetCode | None:
     if reset is None or not reset.is_live(now) or not link:
         return None
     return _grant(request, reset, now)
-
-
-def _wrong_entry(request, reset: ResetCode, now) -> None:
-    reset.attempts += 1
-    fields = ["attempts"]
-    if reset.attempts >= ResetCode.MAX_ATTEMPTS:
-        reset.ended_at, reset.end_reason = now, "killed"
-        fields += ["ended_at", "end_reason"]
-    reset.save(update_fields=fields)
-    record("recovery.code.wrong", subject=reset.account, ip=client_ip(request), attempts=reset.attempts)
 
 
 def _grant(request, reset: ResetCode, now) -> ResetCode:

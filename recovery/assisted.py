@@ -11,7 +11,8 @@ The rules:
   gets no assisted reset at the desk (an administrator must configure them first).
 - Nobody acts on their own account. A privileged account's desk reset waits for a second
   agent, who is neither the first one nor the person; pending requests lapse after 24 hours.
-- A printed code is 6 digits, valid 30 minutes, shown once, stored as a keyed hash only.
+- A printed code is 8 characters (recovery.actions.new_reset_code), valid 30 minutes, shown
+  once, stored as a keyed hash only.
 - HR: a manager (same institution, manager_resets on) asks with a justification of 20
   characters or more and an optional PDF/PNG/JPEG of at most 5 MB; an HR approver of the
   same institution, who is neither the requester nor the person, decides within 7 days.

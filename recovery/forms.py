@@ -50,8 +50,8 @@ class RequestForm(forms.Form):
 class CodeForm(forms.Form):
     identifier = forms.CharField(max_length=254, widget=forms.HiddenInput)
     code = forms.CharField(
-        label=_("Code reçu (6 chiffres)"),
-        max_length=12,
+        label=_("Code reçu (8 caractères)"),
+        max_length=20,
         error_messages={"required": _("Saisissez le code reçu.")},
     )
 

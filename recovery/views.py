@@ -9,6 +9,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.actions.factors import has_fresh_password
+from accounts.actions.signin import trusted_device
 from audit.actions import client_ip
 from institutions.models import RecoveryPath
 
@@ -35,7 +36,8 @@ def reset(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _request_page(request, form)
     data = form.cleaned_data
-    if actions.over_limit(data["identifier"], client_ip(request)):
+    trusted = bool(trusted_device(request, data["identifier"]))
+    if actions.over_limit(data["identifier"], client_ip(request), trusted=trusted):
         return render(request, "recovery/too_many.html", status=429)
     actions.request_code(request, data["identifier"], data["channel"], data["contact"])
     return _sent_page(request, data["identifier"])
@@ -52,7 +54,11 @@ def code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST)
     if not form.is_valid():
         return _sent_page(request, request.POST.get("identifier", ""), form)
-    if actions.check_code(request, form.cleaned_data["identifier"], form.cleaned_data["code"]):
+    try:
+        granted = actions.check_code(request, form.cleaned_data["identifier"], form.cleaned_data["code"])
+    except actions.CodeLimited:
+        return render(request, "recovery/code_limited.html", status=429)
+    if granted:
         return redirect("recovery-new-password")
     fresh = CodeForm(initial={"identifier": form.cleaned_data["identifier"]})
     return _sent_page(request, "", fresh, error="wrong")

@@ -28,13 +28,15 @@ def has_fresh_password(request) -> bool:
 def confirm_password(request, account: Account, password: str) -> bool:
     """Re-authentication before sensitive changes; wrong passwords count like at sign-in."""
     now = timezone.now()
-    if throttling.account_paused_until(account.identifier, now):
+    ip = client_ip(request)
+    gate = throttling.reserve(account.identifier, password, ip, now, check_address=False)
+    if gate.status != "go":
         return False
     ok = authenticate(request, identifier=account.identifier, password=password, institution=account.institution)
     if ok is None or ok.pk != account.pk:
-        throttling.note_failure(account.identifier, password, client_ip(request), now)
-        record("accounts.reauth.failure", subject=account, ip=client_ip(request))
+        record("accounts.reauth.failure", subject=account, ip=ip)
         return False
+    throttling.take_back(account.identifier, password, ip, gate)
     request.session[REAUTH_AT] = now.timestamp()
     return True
 

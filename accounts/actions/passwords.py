@@ -13,7 +13,7 @@ from . import sessions, throttling
 def set_password(request, account: Account, password: str, *, actor=None, reason: str = "changed") -> None:
     """Write the new password to the directory, lift any sign-in pause, end every session."""
     directories.for_institution(account.institution).set_password(account.identifier, password)
-    throttling.clear(account.identifier)
+    throttling.clear_all(account.identifier)
     sessions.revoke_all(request, account, actor=actor)
     record(
         f"accounts.password.{reason}",

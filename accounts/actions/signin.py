@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import authenticate, login
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_otp import login as otp_login
@@ -24,12 +23,13 @@ BACKEND = "accounts.backends.DirectoryBackend"
 
 @dataclass(frozen=True)
 class Outcome:
-    # ok, second_factor, failed, paused, ip_blocked, inactive, unavailable
+    # ok, second_factor, failed, paused, locked, ip_blocked, slowed, inactive, unavailable
     status: str
     account: Account | None = None
     until: datetime | None = None
     remaining: int | None = None
     device: object = None
+    delay: int = 0
 
 
 def _label(identifier: str) -> str:
@@ -45,29 +45,50 @@ def _known(identifier: str) -> Account | None:
     return Account.objects.filter(identifier=normalize_identifier(identifier)).first()
 
 
-def attempt(request, identifier: str, password: str, institution) -> Outcome:
+def device_cookie(request) -> str:
+    return request.get_signed_cookie(DEVICE_COOKIE, default="", salt=DEVICE_COOKIE) or ""
+
+
+def trusted_device(request, identifier: str) -> str | None:
+    """The hash of this browser's device cookie if it signed in to this account before."""
+    return throttling.trusted_device(device_cookie(request), identifier)
+
+
+def attempt(request, identifier: str, password: str, institution, pace: str = "") -> Outcome:
     now = timezone.now()
     ip = client_ip(request)
     known = _known(identifier)
     who = {"subject": known, "subject_label": "" if known else _label(identifier), "ip": ip}
+    device = trusted_device(request, identifier)
 
-    blocked = throttling.ip_blocked_until(ip, now)
-    if blocked:
+    gate = throttling.reserve(identifier, password, ip, now, device=device, pace=pace)
+    if gate.status == "ip_blocked":
         record("accounts.signin.ip_blocked", **who)
-        return Outcome("ip_blocked", until=blocked)
-    paused = throttling.account_paused_until(identifier, now)
-    if paused:
-        record("accounts.signin.refused_paused", **who)
-        return Outcome("paused", until=paused)
+        return Outcome("ip_blocked", until=gate.until)
+    if gate.status == "slowed":
+        record("accounts.signin.slowed", delay=gate.delay, **who)
+        return Outcome("slowed", delay=gate.delay)
+    if gate.status in ("paused", "locked"):
+        record(f"accounts.signin.refused_{gate.status}", **who)
+        return Outcome(gate.status, until=gate.until)
 
     try:
         account = authenticate(request, identifier=identifier, password=password, institution=institution)
     except directories.DirectoryUnavailable:
+        throttling.take_back(identifier, password, ip, gate, device=device)
         record("accounts.signin.directory_unavailable", institution=institution.slug, **who)
         return Outcome("unavailable")
 
     if account is None:
-        return _failure(identifier, password, ip, now, who, "accounts.signin.failure")
+        record("accounts.signin.failure", failures=gate.failures, trusted_device=bool(device), **who)
+        if gate.until:
+            record("accounts.signin.paused", until=gate.until.isoformat(), **who)
+            return Outcome("paused", until=gate.until)
+        return Outcome("failed", remaining=throttling.remaining_before_pause(identifier, now))
+    # The right password: the provisional failure is taken back, the ladder itself is only
+    # cleared once the second factor is through too (else each right password would buy
+    # an attacker who has it four more second-factor guesses).
+    throttling.take_back(identifier, password, ip, gate, device=device)
     if not account.is_active:
         record("accounts.signin.inactive", subject=account, ip=ip, status=account.status)
         return Outcome("inactive", account)
@@ -77,12 +98,12 @@ def attempt(request, identifier: str, password: str, institution) -> Outcome:
 
 
 def _failure(identifier, secret, ip, now, who, code) -> Outcome:
-    with transaction.atomic():
-        state = throttling.note_failure(identifier, secret, ip, now)
-        record(code, failures=state.failures, **who)
-        if state.paused_until and state.paused_until > now:
-            record("accounts.signin.paused", until=state.paused_until.isoformat(), **who)
-            return Outcome("paused", until=state.paused_until)
+    """A failed check that cannot be guessed at speed (a passkey): counted after the fact."""
+    state = throttling.note_failure(identifier, secret, ip, now)
+    record(code, failures=state.failures, **who)
+    if state.paused_until and state.paused_until > now:
+        record("accounts.signin.paused", until=state.paused_until.isoformat(), **who)
+        return Outcome("paused", until=state.paused_until)
     return Outcome("failed", remaining=throttling.remaining_before_pause(identifier, now))
 
 
@@ -104,13 +125,21 @@ def verify_second_factor(request, account: Account, code: str) -> Outcome:
     now = timezone.now()
     ip = client_ip(request)
     who = {"subject": account, "ip": ip}
-    paused = throttling.account_paused_until(account.identifier, now)
-    if paused:
-        record("accounts.signin.refused_paused", **who)
-        return Outcome("paused", until=paused)
+    trusted = trusted_device(request, account.identifier)
+    secret = f"otp:{code}"
+    # The password was right: the address rule is not asked again, the account's ladder is.
+    gate = throttling.reserve(account.identifier, secret, ip, now, device=trusted, check_address=False)
+    if gate.status in ("paused", "locked"):
+        record(f"accounts.signin.refused_{gate.status}", **who)
+        return Outcome(gate.status, until=gate.until)
     device = match_token(account, (code or "").replace(" ", ""))
     if device is None:
-        return _failure(account.identifier, f"otp:{code}", ip, now, who, "accounts.signin.second_factor_failure")
+        record("accounts.signin.second_factor_failure", failures=gate.failures, **who)
+        if gate.until:
+            record("accounts.signin.paused", until=gate.until.isoformat(), **who)
+            return Outcome("paused", until=gate.until)
+        return Outcome("failed", remaining=throttling.remaining_before_pause(account.identifier, now))
+    throttling.take_back(account.identifier, secret, ip, gate, device=trusted)
     return Outcome("ok", account, device=device)
 
 
@@ -123,7 +152,9 @@ def complete(request, account: Account, device=None) -> str | None:
         otp_login(request, device)
     Account.objects.filter(pk=account.pk).update(previous_login=previous)
     account.previous_login = previous
-    throttling.clear(account.identifier)
+    # Success from a trusted browser clears that browser's ladder only: the owner signing in
+    # every morning must not hand an attacker elsewhere a fresh budget every day.
+    throttling.clear(account.identifier, device=trusted_device(request, account.identifier))
     sessions.open(request, account)
     record(
         "accounts.signin.success",
@@ -140,7 +171,7 @@ DEVICE_COOKIE = "guichet_device"
 
 def _remember_device(request, account: Account) -> str | None:
     """Tell the person by mail when a browser signs in for the first time."""
-    raw = request.get_signed_cookie(DEVICE_COOKIE, default="", salt=DEVICE_COOKIE)
+    raw = device_cookie(request)
     new_cookie = None
     if not raw:
         raw = new_cookie = secrets.token_urlsafe(24)

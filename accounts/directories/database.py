@@ -1,6 +1,20 @@
+import secrets
+
 from django.contrib.auth.hashers import check_password, make_password
 
 from .base import Directory, DirectoryEntry
+
+_DUMMY: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash made with the current hasher and parameters (settings may differ in tests)."""
+    from django.contrib.auth.hashers import get_hasher
+
+    algorithm = get_hasher().algorithm
+    if algorithm not in _DUMMY:
+        _DUMMY[algorithm] = make_password(secrets.token_urlsafe(16))
+    return _DUMMY[algorithm]
 
 
 class DatabaseDirectory(Directory):
@@ -30,8 +44,9 @@ class DatabaseDirectory(Directory):
     def authenticate(self, identifier: str, password: str) -> DirectoryEntry | None:
         account = self._account(identifier)
         if account is None or not password:
-            # Hash anyway, so an unknown identifier costs the same time as a known one.
-            make_password(password or "x")
+            # Check against a dummy hash of the same cost, through the very same code path, so
+            # an unknown identifier takes the time of a known one with a wrong password.
+            check_password(password or "x", _dummy_hash())
             return None
 
         def upgrade(raw):  # re-hash with the current parameters when they changed

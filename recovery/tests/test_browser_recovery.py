@@ -70,19 +70,25 @@ def test_by_email_on_a_phone(open_page, nurse, smtp_server, screenshot):
     _ask(page, "par courriel", "claire.perso@example.org")
     screenshot(page, "sent")
     body = smtp_server.messages[-1].get_body(("plain",)).get_content()
-    _finish(page, re.search(r"\b(\d{6})\b", body).group(1), screenshot)
+    _finish(page, re.search(r"\b([2-9A-Z]{4}-[2-9A-Z]{4})\b", body).group(1), screenshot)
 
 
 def test_by_sms_on_a_phone(open_page, nurse, brevo_server, screenshot):
     page = open_page("phone")
     _ask(page, "par SMS", "06 12 34 56 78")
-    _finish(page, re.search(r"\b(\d{6})\b", brevo_server.requests[-1]["json"]["content"]).group(1), screenshot)
+    _finish(
+        page,
+        re.search(r"\b([2-9A-Z]{4}-[2-9A-Z]{4})\b", brevo_server.requests[-1]["json"]["content"]).group(1),
+        screenshot,
+    )
 
 
 def test_without_javascript(open_page, nurse, smtp_server, screenshot):
     page = open_page("desktop", javascript=False)
     _ask(page, "par courriel", "claire.perso@example.org")
-    code = re.search(r"\b(\d{6})\b", smtp_server.messages[-1].get_body(("plain",)).get_content()).group(1)
+    code = re.search(
+        r"\b([2-9A-Z]{4}-[2-9A-Z]{4})\b", smtp_server.messages[-1].get_body(("plain",)).get_content()
+    ).group(1)
     page.get_by_label("Code reçu (6 chiffres)").fill(code)
     page.get_by_role("button", name="Valider le code").click()
     page.get_by_label("Nouveau mot de passe").fill(NEW_PASSWORD)
@@ -101,7 +107,9 @@ def test_axe_on_the_recovery_pages(axe_page, nurse, smtp_server):
     axe_page.get_by_label("Code reçu (6 chiffres)").fill("000000")
     axe_page.get_by_role("button", name="Valider le code").click()
     axe_check(axe_page)  # wrong code
-    code = re.search(r"\b(\d{6})\b", smtp_server.messages[-1].get_body(("plain",)).get_content()).group(1)
+    code = re.search(
+        r"\b([2-9A-Z]{4}-[2-9A-Z]{4})\b", smtp_server.messages[-1].get_body(("plain",)).get_content()
+    ).group(1)
     axe_page.get_by_label("Code reçu (6 chiffres)").fill(code)
     axe_page.get_by_role("button", name="Valider le code").click()
     axe_check(axe_page)  # new password

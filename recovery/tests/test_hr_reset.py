@@ -183,7 +183,7 @@ def test_approval_sends_the_person_a_link_and_tells_the_manager(manager, hr, nur
     (to_manager,) = mail.to("cadre@chu-poitiers.fr")
     assert "approuvée" in to_manager["Subject"] and NURSE in to_manager["Subject"]
     body = to_manager.get_body(("plain",)).get_content()
-    assert "/password/reset/lien/" not in body and not re.search(r"\b\d{6}\b", body)  # nothing usable
+    assert "/password/reset/lien/" not in body and not re.search(r"\b[2-9A-Z]{4}-[2-9A-Z]{4}\b", body)  # nothing usable
     event = Event.objects.get(code="hr.request.approved")
     assert (event.actor, event.subject, event.data["channel"], event.data["outcome"]) == (hr, nurse, "email", "issued")
 

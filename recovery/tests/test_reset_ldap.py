@@ -31,7 +31,7 @@ def test_an_ldap_person_who_never_signed_in_resets_and_signs_in(
         with django_capture_on_commit_callbacks(execute=True):
             client.post("/password/reset/", {"identifier": identifier, "channel": "email", "contact": personal})
         body = smtp_server.messages[-1].get_body(("plain",)).get_content()
-        code = re.search(r"\b(\d{6})\b", body).group(1)
+        code = re.search(r"\b([2-9A-Z]{4}-[2-9A-Z]{4})\b", body).group(1)
         assert client.post("/password/reset/code/", {"identifier": identifier, "code": code}).status_code == 302
         with django_capture_on_commit_callbacks(execute=True):
             done = client.post("/password/reset/nouveau/", {"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD})

@@ -31,7 +31,7 @@ def sms(brevo_server, django_capture_on_commit_callbacks):
 
 
 def _code(server, index=-1):
-    return re.search(r"\b(\d{6})\b", server.requests[index]["json"]["content"]).group(1)
+    return re.search(r"\b([2-9A-Z]{4}-[2-9A-Z]{4})\b", server.requests[index]["json"]["content"]).group(1)
 
 
 def test_a_code_by_sms_then_back_in_outlook(client, nurse, sms):
