@@ -19,6 +19,16 @@ warnings.filterwarnings("ignore", message="CFB has been moved", module="saml2")
 env = environ.Env()
 
 
+def _private_file(path: Path, text: str = "") -> None:
+    """Create `path` readable by Guichet's user only, from the first byte (no chmod window);
+    an existing file keeps its content and loses other users' access."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(descriptor, "a") as out:
+        if text and out.tell() == 0:
+            out.write(text)
+    path.chmod(0o600)
+
+
 def _env_secret(name: str, default_file: Path) -> str:
     """NAME, or the file NAME_FILE points at, or a key generated once into var/."""
     value = env.str(name, default="")
@@ -27,8 +37,7 @@ def _env_secret(name: str, default_file: Path) -> str:
     path = Path(env.str(f"{name}_FILE", default=str(default_file)))
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        _private_file(path, secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
@@ -39,6 +48,11 @@ DEBUG = env.bool("GUICHET_DEBUG", default=False)
 # pytest sets PYTEST_VERSION while it runs; tests speak plain HTTP to the test client.
 TESTING = env.bool("GUICHET_TESTING", default="PYTEST_VERSION" in os.environ)
 SECRET_KEY = _env_secret("GUICHET_SECRET_KEY", VAR_DIR / "secret_key")
+# Field encryption at rest (django-fernet-encrypted-fields): the outbox's subjects and bodies
+# until delivered, TOTP secrets. Fernet keys are derived from SECRET_KEY (and its fallbacks)
+# with this key as salt: a copy of the database alone reads nothing. GUICHET_FIELD_KEY or
+# the file GUICHET_FIELD_KEY_FILE (default var/field_key, 0600, generated once like the others).
+SALT_KEY = _env_secret("GUICHET_FIELD_KEY", VAR_DIR / "field_key")
 ALLOWED_HOSTS = env.list("GUICHET_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
 # Served over HTTPS (directly or behind a TLS proxy). Only the local demo turns it off.
@@ -150,6 +164,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'guichet.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The database holds hashes, tokens' checksums and the audit trail: nobody else reads it.
+    # SQLite gives its -wal and -shm files the main file's permissions.
+    if str(DATABASES["default"]["NAME"]).startswith(str(VAR_DIR)):
+        _private_file(Path(DATABASES["default"]["NAME"]))
     # WAL + immediate transactions: several gunicorn workers write without "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -247,7 +265,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Tokens, tickets, codes and reset links are masked on every line (guichet/logmask.py).
+    "filters": {"mask": {"()": "guichet.logmask.MaskingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask"]}},
     "root": {"handlers": ["console"], "level": env.str("GUICHET_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.request": {"level": "ERROR", "propagate": True},
@@ -297,6 +317,7 @@ if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
+    _private_file(VAR_DIR / "huey.sqlite3")  # queued tasks name identifiers and addresses
 
 # Zimbra preauth keys, per mail domain: GUICHET_ZIMBRA_PREAUTH_KEYS="univ-poitiers.fr=<hex>,…"
 # or one file per domain in GUICHET_ZIMBRA_PREAUTH_KEY_DIR (the file named after the domain).

@@ -24,6 +24,7 @@ from institutions.models import MailDomain
 from notify import quotas
 from notify.actions import queue
 
+from . import requests
 from .models import RequestLog, ResetCode
 
 # A printed code is handed over at the support desk: the person needs time to reach a screen.
@@ -113,15 +114,13 @@ def request_code(request, identifier: str, channel: str, contact: str) -> None:
         ip_digest=digest("ip", ip or ""),
         at=timezone.now(),
     )
-    from .tasks import process_request_task
-
-    site = request.build_absolute_uri("/")
-    transaction.on_commit(lambda: process_request_task(identifier, channel, contact, ip, site), robust=True)
+    # A row in this transaction, like an outbox message: a lost queue loses no request.
+    requests.write(identifier, channel, contact, ip, request.build_absolute_uri("/"))
 
 
-@transaction.atomic
 def process_request(identifier: str, channel: str, contact: str, ip: str | None, site: str) -> None:
-    """The worker's half of a request: send a code if the contact is a verified one."""
+    """The worker's half of a request: send a code if the contact is a verified one.
+    Called by recovery.requests.process inside its transaction."""
     now = timezone.now()
     account = find_account(identifier)
     target = _matching_contact(account, channel, contact, now)
@@ -165,6 +164,9 @@ def issue(request, account: Account, channel: str, target: str, *, origin: str, 
             language=account.language,
             purpose="recovery.code",
             account=account,
+            # Sent late (an outage, a crashed worker), it would arrive expired: re-issued instead.
+            expires_at=reset.expires_at,
+            reference={"reset": reset.pk, "site": site or (request.build_absolute_uri("/") if request else "")},
         )
     record(
         "recovery.code.issued",
@@ -266,3 +268,31 @@ def set_new_password(request, account: Account, password: str) -> None:
                 purpose="recovery.password_changed",
                 account=account,
             )
+
+
+REISSUE_LIMIT = 2
+
+
+def reissue_expired(message) -> None:
+    """notify found a code message too late to send (notify.actions.EXPIRING): if its code is
+    still the account's latest, end it and send a fresh one to the same place. Twice at most,
+    so a long outage does not turn into a stream of codes."""
+    reference = message.reference or {}
+    reset = ResetCode.objects.filter(pk=reference.get("reset")).select_related("account").first()
+    if reset is None or reset.ended_at is not None or message.account_id != reset.account_id:
+        return
+    if reference.get("reissues", 0) >= REISSUE_LIMIT:
+        return
+    newer = ResetCode.objects.filter(account=reset.account, created_at__gt=reset.created_at).exists()
+    if newer or not reset.account.is_active:
+        return
+    site = reference.get("site", "")
+    fresh, _code = issue(None, reset.account, reset.channel, message.to, origin=reset.origin, site=site)
+    ResetCode.objects.filter(pk=reset.pk).update(end_reason="reissued")
+    # The new message carries the count forward.
+    from notify.models import Message
+
+    Message.objects.filter(reference__reset=fresh.pk).update(
+        reference={"reset": fresh.pk, "site": site, "reissues": reference.get("reissues", 0) + 1}
+    )
+    record("recovery.code.reissued", subject=reset.account, channel=reset.channel, origin=reset.origin)
