@@ -77,8 +77,19 @@ def queue_sms(
     account=None,
     expires_at=None,
     reference: dict | None = None,
-) -> Message:
-    """Render notify/sms/<template>.txt in `language`; queue it. Same transaction rule."""
+    ip: str | None = None,
+) -> Message | None:
+    """Render notify/sms/<template>.txt in `language`; queue it. Same transaction rule.
+
+    Every SMS goes through the quotas (notify.quotas: per number, account, network and the
+    day's budget with its share kept for resets): None when they refuse, and nothing queued.
+    """
+    from . import quotas  # quotas queue the budget alert through this module
+
+    network = quotas.network_of(ip)
+    if not quotas.sms_allowed(to, account=account, network=network, purpose=purpose):
+        record("notify.sms.refused", subject=account, ip=ip, purpose=purpose)
+        return None
     context = {"site_name": settings.GUICHET_SITE_NAME, **context}
     with translation.override(language):
         body_text = render_to_string(f"notify/sms/{template}.txt", context).strip()
@@ -91,13 +102,17 @@ def queue_sms(
         account=account,
         expires_at=expires_at,
         reference=reference or {},
+        network=network,
     )
     return _queue(message)
 
 
-def queue(channel: str, **message) -> Message:
-    """queue_email or queue_sms, for callers that hold the channel's name ("email" | "sms")."""
-    return {Message.EMAIL: queue_email, Message.SMS: queue_sms}[channel](**message)
+def queue(channel: str, *, ip: str | None = None, **message) -> Message | None:
+    """queue_email or queue_sms, for callers that hold the channel's name ("email" | "sms");
+    `ip` (the requester's address) feeds the SMS per-network quota."""
+    if channel == Message.SMS:
+        return queue_sms(ip=ip, **message)
+    return queue_email(**message)
 
 
 def _queue(message: Message) -> Message:

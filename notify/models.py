@@ -41,6 +41,8 @@ class Message(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The requester's network (IPv4 /24, IPv6 /64) for the per-network SMS quota; "" if none.
+    network = models.CharField(_("réseau"), max_length=64, blank=True, db_index=True)
     # A message that opens an account (a reset code) is worth nothing once the code expired:
     # the worker does not send it late but asks its app to re-issue (notify.actions.EXPIRING).
     expires_at = models.DateTimeField(_("ne plus envoyer après"), null=True, blank=True)

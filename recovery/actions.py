@@ -92,7 +92,7 @@ def over_limit(identifier: str, ip: str | None, now=None) -> bool:
     )
 
 
-def _matching_contact(account: Account | None, channel: str, contact: str, now) -> str:
+def _matching_contact(account: Account | None, channel: str, contact: str, now, ip: str | None = None) -> str:
     if account is None or not account.is_active:
         return ""
     if channel == ResetCode.EMAIL:
@@ -101,7 +101,8 @@ def _matching_contact(account: Account | None, channel: str, contact: str, now) 
         return wanted if ok and not is_institution_address(wanted) else ""
     wanted = account.recovery_mobile(now)
     ok = wanted and hmac.compare_digest(wanted, normalize_mobile(contact))
-    return wanted if ok and quotas.sms_allowed(wanted, now) else ""
+    allowed = ok and quotas.sms_allowed(wanted, now, account=account, network=quotas.network_of(ip))
+    return wanted if allowed else ""
 
 
 @transaction.atomic
@@ -123,7 +124,7 @@ def process_request(identifier: str, channel: str, contact: str, ip: str | None,
     Called by recovery.requests.process inside its transaction."""
     now = timezone.now()
     account = find_account(identifier)
-    target = _matching_contact(account, channel, contact, now)
+    target = _matching_contact(account, channel, contact, now, ip)
     if not target:
         record(
             "recovery.request.unmatched", subject=account, subject_label="" if account else "-", ip=ip, channel=channel
@@ -167,6 +168,7 @@ def issue(request, account: Account, channel: str, target: str, *, origin: str, 
             # Sent late (an outage, a crashed worker), it would arrive expired: re-issued instead.
             expires_at=reset.expires_at,
             reference={"reset": reset.pk, "site": site or (request.build_absolute_uri("/") if request else "")},
+            ip=client_ip(request) if request else ip,
         )
     record(
         "recovery.code.issued",
@@ -267,6 +269,7 @@ def set_new_password(request, account: Account, password: str) -> None:
                 language=account.language,
                 purpose="recovery.password_changed",
                 account=account,
+                ip=client_ip(request),
             )
 
 
