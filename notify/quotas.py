@@ -33,7 +33,7 @@ RESET_RESERVE_PERCENT = 30
 RESET_PURPOSES = frozenset({"recovery.code"})
 # Notices of a change the person just made (a reset, a new number): nobody can make them
 # flow without making the change, so only the account's and the day's limits apply.
-NOTICE_PURPOSES = frozenset({"recovery.password_changed", "recovery.channel_changed"})
+NOTICE_PURPOSES = frozenset({"recovery.password_changed", "recovery.channel_changed", "recovery.printed_notice"})
 ALERT_PERCENT = 80
 ALERT_PURPOSE = "notify.sms_budget"
 EXHAUSTED = "notify.sms.budget_exhausted"
