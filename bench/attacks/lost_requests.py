@@ -33,7 +33,7 @@ def run(target) -> dict:
     factory = RequestFactory()
     with mock.patch("recovery.tasks.process_request_task", lambda *a, **k: None):  # the queue is lost
         for n, person in enumerate(people):
-            request = factory.post("/password/reset/", REMOTE_ADDR=f"192.0.2.{100 + n}")
+            request = factory.post("/password/reset/", REMOTE_ADDR=f"192.0.2.{100 + n}", HTTP_HOST="127.0.0.1")
             with transaction.atomic():
                 actions.request_code(request, person.identifier, "email", person.secondary_email)
     rows = ResetRequest.objects.filter(processed_at__isnull=True).count()

@@ -59,8 +59,9 @@ def run(target) -> dict:
     viewer.user_permissions.add(Permission.objects.get(codename="view_message"))
     staff = target.browser("192.0.2.200")
     staff.post("/login/", {"identifier": viewer.identifier, "password": "Correct-Horse-Battery-2026"})
-    pages = [staff.get("/admin/notify/message/").text]
-    pages += [staff.get(f"/admin/notify/message/{m.pk}/change/").text for m in mine[:RESETS]]
+    answers = [staff.get("/admin/notify/message/")]
+    answers += [staff.get(f"/admin/notify/message/{m.pk}/change/") for m in mine[:RESETS]]
+    pages = [a.text for a in answers if a.status_code == 200]
     admin_text = "\n".join(pages)
     in_admin = sum(s in admin_text for s in secrets_sent)
 
@@ -77,12 +78,12 @@ def run(target) -> dict:
             "of them found in the outbox table": in_table,
             "of them in admin pages a « view message » user opens": in_admin,
             "of them in the server log": in_log,
-            "admin pages read": len(pages),
+            "admin pages read (answered 200)": f"{len(pages)} of {len(answers)}",
         },
         "checks": {
             "every reset was delivered (the scan is meaningful)": delivered == RESETS and len(secrets_sent) >= RESETS,
             "0 codes or links in the outbox table": in_table == 0,
-            "0 codes or links in the admin": in_admin == 0,
+            "0 codes or links in the admin (every page was read)": in_admin == 0 and len(pages) == len(answers),
             "0 codes or links in the log": in_log == 0,
         },
     }

@@ -37,7 +37,9 @@ def run(target) -> dict:
     target.parallel(
         lambda n: browser.post("/compte/contacts/", {"channel": "sms", "value": f"+3368{n:07d}"}),
         range(520),
-        workers=32,
+        # 8 at once: 32 POSTs at once in one session hit SQLite's "database is locked"
+        # (the demo's database; reported in the branch's notes), which is not the point here.
+        workers=8,
     )
     pumped = _sms(account=pumper)
     pump_seconds = time.monotonic() - began
@@ -53,6 +55,7 @@ def run(target) -> dict:
             "/password/reset/", {"identifier": victim.identifier, "channel": "sms", "contact": victim_number}
         ),
         range(100),
+        workers=8,
     )
     people = target.accounts(
         [f"bench.f3.p{n}.{suffix}@etu.univ-poitiers.fr" for n in range(60)],
@@ -66,6 +69,7 @@ def run(target) -> dict:
             "/password/reset/", {"identifier": pair[1].identifier, "channel": "sms", "contact": str(pair[1].mobile)}
         ),
         list(enumerate(people)),
+        workers=8,
     )
     owner_number = "+3363" + f"{secrets.randbelow(10**7):07d}"
     owner = target.account(
