@@ -24,7 +24,7 @@ from institutions.models import MailDomain
 from notify import quotas
 from notify.actions import queue
 
-from . import requests
+from . import reset_requests
 from .models import RequestLog, ResetCode
 
 # A printed code is handed over at the support desk: the person needs time to reach a screen.
@@ -116,12 +116,12 @@ def request_code(request, identifier: str, channel: str, contact: str) -> None:
         at=timezone.now(),
     )
     # A row in this transaction, like an outbox message: a lost queue loses no request.
-    requests.write(identifier, channel, contact, ip, request.build_absolute_uri("/"))
+    reset_requests.write(identifier, channel, contact, ip, request.build_absolute_uri("/"))
 
 
 def process_request(identifier: str, channel: str, contact: str, ip: str | None, site: str) -> None:
     """The worker's half of a request: send a code if the contact is a verified one.
-    Called by recovery.requests.process inside its transaction."""
+    Called by recovery.reset_requests.process inside its transaction."""
     now = timezone.now()
     account = find_account(identifier)
     target = _matching_contact(account, channel, contact, now, ip)

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guichet.logmask import mask
-from recovery import requests
+from recovery import reset_requests
 from recovery.models import ResetRequest
 
 from .conftest import PASSWORD
@@ -26,7 +26,7 @@ def test_the_reset_form_and_its_worker_never_fail(nurse, identifier, kind, conta
         "/password/reset/", {"identifier": identifier, "channel": kind, "contact": contact}, REMOTE_ADDR=ip
     )
     assert response.status_code in (200, 302, 429)
-    requests.process_due()
+    reset_requests.process_due()
     assert not ResetRequest.objects.filter(outcome="abandoned").exists()
 
 

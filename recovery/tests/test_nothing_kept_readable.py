@@ -15,7 +15,7 @@ from accounts.models import Account
 from guichet.logmask import AccessLogger, MaskingFilter, mask
 from institutions.models import Institution
 from notify.models import Message
-from recovery import requests
+from recovery import reset_requests
 
 from .conftest import ask
 
@@ -56,7 +56,7 @@ def test_no_code_or_link_in_any_outbox_row_before_or_after_delivery(
 ):
     ask(client, NURSE)  # the request is a row; the worker has not run yet
     with django_capture_on_commit_callbacks(execute=True):
-        assert requests.process_due() == 1
+        assert reset_requests.process_due() == 1
     code, token = _code_and_link(smtp_server.messages[0])
     message = Message.objects.get(purpose="recovery.code")
     assert message.status == Message.SENT

@@ -11,7 +11,7 @@ from audit.models import Event
 from notify import quotas
 from notify.actions import queue_sms
 from notify.models import Message
-from recovery import requests
+from recovery import reset_requests
 
 from .conftest import PASSWORD, ask
 
@@ -40,7 +40,7 @@ def test_adding_recovery_numbers_in_a_loop_sends_at_most_the_accounts_quota(clie
 def test_one_number_flooded_with_reset_requests_from_many_addresses(client, nurse):
     for n in range(30):
         ask(client, NURSE, channel="sms", contact="06 12 34 56 78", ip=f"198.51.{n}.7")
-    requests.process_due()
+    reset_requests.process_due()
     assert _sms(to="+33612345678") == 1  # one a minute to one number
 
 
@@ -105,5 +105,5 @@ def test_the_owner_still_gets_a_reset_code_when_others_flood_adding_numbers(clie
             purpose="recovery.channel_code",
         )
     ask(client, NURSE, channel="sms", contact="06 12 34 56 78")
-    requests.process_due()
+    reset_requests.process_due()
     assert _sms(purpose="recovery.code", to="+33612345678") == 1
