@@ -29,8 +29,8 @@ class _Receiver(BaseHTTPRequestHandler):
     received: list[str] = []
 
     def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-        self.received.append(parse_qs(body)["logout_token"][0])
+        body = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+        self.received.append((body.get("logout_token") or body.get("logoutRequest"))[0])
         self.send_response(200)
         self.end_headers()
 
@@ -147,3 +147,21 @@ def test_the_owner_signs_in_again_and_gets_new_tokens(client, world):
     _reset_by_code(world)
     fresh = Client()
     assert fresh.post("/login/", {"identifier": STUDENT, "password": NEW_PASSWORD})["Location"] == "/services/"
+
+
+def test_a_reset_tells_cas_services_back_channel(client, world, backchannel, django_capture_on_commit_callbacks):
+    service = backchannel[0].rsplit("/", 1)[0] + "/app/"
+    cas_app = RelyingParty.objects.create(
+        slug="app-cas-local",
+        name="Application CAS",
+        protocol="cas",
+        config={"service_patterns": [r"^http://127\.0\.0\.1:\d+/"], "logout_url": backchannel[0]},
+    )
+    cas_app.publics.set([world.public])
+    client.post("/login/", {"identifier": STUDENT, "password": PASSWORD})
+    location = client.get("/cas/login", {"service": service})["Location"]
+    ticket = parse_qs(location.split("?", 1)[1])["ticket"][0]
+    assert "<cas:user>" in client.get("/cas/serviceValidate", {"ticket": ticket, "service": service}).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        _reset_by_code(world)
+    assert len(backchannel[1]) == 1 and ticket in backchannel[1][0]  # the SessionIndex names the ticket
