@@ -67,7 +67,8 @@ run: system-deps-run deps messages static keys
 	$(RUN_ENV) $(PY) manage.py run_huey --quiet & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(VENV)/bin/gunicorn guichet.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--no-control-socket --access-logfile - --forwarded-allow-ips=127.0.0.1
+		--no-control-socket --access-logfile - --logger-class guichet.logmask.AccessLogger \
+		--forwarded-allow-ips=127.0.0.1
 
 test: system-deps dev-deps node-deps messages
 	$(VENV)/bin/ruff check .

@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from .actions import sessions
 from .models import Account, UserSession
 
 
@@ -20,6 +22,24 @@ class AccountAdmin(admin.ModelAdmin):
         (_("Annuaire"), {"fields": ["directory", "affiliation", "password"]}),
         (_("Connexions"), {"fields": ["last_login", "previous_login", "created_at"]}),
     ]
+    actions = ["revoke_everything"]
+
+    def save_model(self, request, obj, form, change):
+        # Disabling here ends sessions and tokens (accounts.revocation); the request lets the
+        # event name the administrator and the relying parties be told.
+        obj._revocation_request = request
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Révoquer toutes les connexions et tous les jetons"), permissions=["change"])
+    def revoke_everything(self, request, queryset):
+        for account in queryset:
+            sessions.revoke_all(request, account, actor=request.user, reason="admin")
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("Accès révoqués pour %d compte.", "Accès révoqués pour %d comptes.", count) % count,
+            messages.SUCCESS,
+        )
 
 
 @admin.register(UserSession)

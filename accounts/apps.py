@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Comptes")
+
+    def ready(self) -> None:
+        # A disabled account loses its sessions and tokens whoever disabled it.
+        from . import revocation
+
+        revocation.connect()

@@ -11,7 +11,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import devices_for_user
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.actions import client_ip
 from audit.models import Event
@@ -20,7 +19,7 @@ from institutions import queries, routing
 from . import passkeys
 from .actions import factors, sessions, signin, throttling
 from .forms import CodeForm, IdentifierForm, PasswordConfirmForm
-from .models import RecoveryCodeDevice
+from .models import RecoveryCodeDevice, TOTPDevice
 
 # Where `next` may send someone after sign-in: our own pages, by route name.
 POST_LOGIN_ROUTES = {

@@ -34,6 +34,21 @@ def secret_key(app_configs, **kwargs):
 
 
 @register(KEYS_TAG)
+def field_key(app_configs, **kwargs):
+    if settings.SALT_KEY:
+        return []
+    where = settings.GUICHET_FIELD_KEY_FILE or "GUICHET_FIELD_KEY"
+    return [
+        Error(
+            f"La clé de chiffrement des champs manque ou ne peut être lue ({where}) : sans elle, les "
+            "secrets TOTP et les messages en attente sont illisibles.",
+            hint=HINT_GENERATE + " Si elle a été perdue, restaurez-la depuis la sauvegarde.",
+            id="guichet.E015",
+        )
+    ]
+
+
+@register(KEYS_TAG)
 def oidc_signing_key(app_configs, **kwargs):
     pem = settings.OAUTH2_PROVIDER.get("OIDC_RSA_PRIVATE_KEY", "")
     problem = keys.oidc_problem(pem, settings.GUICHET_OIDC_KEY_FILE)

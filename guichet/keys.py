@@ -30,6 +30,7 @@ class KeyFiles:
     secret_key: Path | None
     oidc: Path | None
     saml: tuple[Path, Path] | None  # (private key, certificate)
+    field_key: Path | None = None  # the salt of the encrypted fields (outbox, TOTP secrets)
     zimbra_dir: Path | None = None  # the demo's preauth keys, one file per mail domain
     zimbra_domains: tuple[str, ...] = field(default=())
     site_name: str = "Guichet"
@@ -50,6 +51,8 @@ def generate(files: KeyFiles) -> list[Path]:
     made: list[Path] = []
     if files.secret_key and _create(files.secret_key, secrets.token_urlsafe(50)):
         made.append(files.secret_key)
+    if files.field_key and _create(files.field_key, secrets.token_urlsafe(50)):
+        made.append(files.field_key)
     if files.oidc and not files.oidc.exists() and _create(files.oidc, oidc_keys.new_key_pem()):
         made.append(files.oidc)
     if files.saml:

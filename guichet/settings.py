@@ -20,6 +20,16 @@ warnings.filterwarnings("ignore", message="CFB has been moved", module="saml2")
 env = Env()
 
 
+def _private_file(path: Path, text: str = "") -> None:
+    """Create `path` readable by Guichet's user only, from the first byte (no chmod window);
+    an existing file keeps its content and loses other users' access."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(descriptor, "a") as out:
+        if text and out.tell() == 0:
+            out.write(text)
+    path.chmod(0o600)
+
+
 def _env_secret(name: str, default_file: Path) -> str:
     """NAME, or the file NAME_FILE points at (made by `manage.py generate_keys`); "" if neither."""
     return env.str(name, default="") or keys.read(Path(env.str(f"{name}_FILE", default=str(default_file))))
@@ -41,6 +51,7 @@ if TESTING:
             secret_key=KEY_DIR / "secret_key",
             oidc=KEY_DIR / "oidc" / "current.pem",
             saml=(KEY_DIR / "saml" / "idp.key", KEY_DIR / "saml" / "idp.crt"),
+            field_key=KEY_DIR / "field_key",
         )
     )
 GUICHET_SECRET_KEY_FILE = (
@@ -49,6 +60,16 @@ GUICHET_SECRET_KEY_FILE = (
     else Path(env.str("GUICHET_SECRET_KEY_FILE", default=str(KEY_DIR / "secret_key")))
 )
 SECRET_KEY = _env_secret("GUICHET_SECRET_KEY", KEY_DIR / "secret_key")
+# Field encryption at rest (django-fernet-encrypted-fields): the outbox's subjects and bodies
+# until delivered, TOTP secrets. Fernet keys are derived from SECRET_KEY (and its fallbacks)
+# with this key as salt: a copy of the database alone reads nothing. GUICHET_FIELD_KEY or
+# the file GUICHET_FIELD_KEY_FILE (default var/field_key, made by generate_keys).
+GUICHET_FIELD_KEY_FILE = (
+    None
+    if env.str("GUICHET_FIELD_KEY", default="")
+    else Path(env.str("GUICHET_FIELD_KEY_FILE", default=str(KEY_DIR / "field_key")))
+)
+SALT_KEY = _env_secret("GUICHET_FIELD_KEY", KEY_DIR / "field_key")
 ALLOWED_HOSTS = env.list("GUICHET_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
 # Served over HTTPS (directly or behind a TLS proxy). Only the local demo turns it off.
@@ -168,6 +189,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'guichet.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The database holds hashes, tokens' checksums and the audit trail: nobody else reads it.
+    # SQLite gives its -wal and -shm files the main file's permissions.
+    if str(DATABASES["default"]["NAME"]).startswith(str(VAR_DIR)):
+        _private_file(Path(DATABASES["default"]["NAME"]))
     # WAL + immediate transactions: several gunicorn workers write without "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -267,7 +292,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Tokens, tickets, codes and reset links are masked on every line (guichet/logmask.py).
+    "filters": {"mask": {"()": "guichet.logmask.MaskingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask"]}},
     "root": {"handlers": ["console"], "level": env.str("GUICHET_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.request": {"level": "ERROR", "propagate": True},
@@ -317,6 +344,7 @@ if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
+    _private_file(VAR_DIR / "huey.sqlite3")  # queued tasks name identifiers and addresses
 
 # Zimbra preauth keys, per mail domain: GUICHET_ZIMBRA_PREAUTH_KEYS="univ-poitiers.fr=<hex>,…"
 # or one file per domain in GUICHET_ZIMBRA_PREAUTH_KEY_DIR (the file named after the domain).

@@ -7,6 +7,7 @@ better than a lost one.
 """
 
 import logging
+from collections.abc import Callable
 from functools import partial
 
 from django.conf import settings
@@ -20,14 +21,27 @@ from notify import tasks
 from .channels import CHANNELS
 from .channels.errors import PermanentFailure
 from .models import Message
-from .schedule import MAX_ATTEMPTS, STALE_AFTER, retry_delay
+from .schedule import MAX_ATTEMPTS, MIN_VALIDITY_LEFT, STALE_AFTER, retry_delay
 
 SWEEP_BATCH = 100
+# purpose -> what re-issues a message that would arrive expired (recovery registers
+# "recovery.code" in its AppConfig.ready(): notify never imports the apps above it).
+EXPIRING: dict[str, Callable[[Message], None]] = {}
 
 logger = logging.getLogger(__name__)
 
 
-def queue_email(*, to: str, template: str, context: dict, language: str, purpose: str, account=None) -> Message:
+def queue_email(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    language: str,
+    purpose: str,
+    account=None,
+    expires_at=None,
+    reference: dict | None = None,
+) -> Message:
     """Render notify/email/<template>.subject.txt, .txt and .html in `language`; queue it.
 
     Call it inside the transaction of the change that causes the message: the message then
@@ -47,24 +61,58 @@ def queue_email(*, to: str, template: str, context: dict, language: str, purpose
         language=language,
         purpose=purpose,
         account=account,
+        expires_at=expires_at,
+        reference=reference or {},
     )
     return _queue(message)
 
 
-def queue_sms(*, to: str, template: str, context: dict, language: str, purpose: str, account=None) -> Message:
-    """Render notify/sms/<template>.txt in `language`; queue it. Same transaction rule."""
+def queue_sms(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    language: str,
+    purpose: str,
+    account=None,
+    expires_at=None,
+    reference: dict | None = None,
+    ip: str | None = None,
+) -> Message | None:
+    """Render notify/sms/<template>.txt in `language`; queue it. Same transaction rule.
+
+    Every SMS goes through the quotas (notify.quotas: per number, account, network and the
+    day's budget with its share kept for resets): None when they refuse, and nothing queued.
+    """
+    from . import quotas  # quotas queue the budget alert through this module
+
+    network = quotas.network_of(ip)
+    if not quotas.sms_allowed(to, account=account, network=network, purpose=purpose):
+        record("notify.sms.refused", subject=account, ip=ip, purpose=purpose)
+        return None
     context = {"site_name": settings.GUICHET_SITE_NAME, **context}
     with translation.override(language):
         body_text = render_to_string(f"notify/sms/{template}.txt", context).strip()
     message = Message(
-        channel=Message.SMS, to=to, body_text=body_text, language=language, purpose=purpose, account=account
+        channel=Message.SMS,
+        to=to,
+        body_text=body_text,
+        language=language,
+        purpose=purpose,
+        account=account,
+        expires_at=expires_at,
+        reference=reference or {},
+        network=network,
     )
     return _queue(message)
 
 
-def queue(channel: str, **message) -> Message:
-    """queue_email or queue_sms, for callers that hold the channel's name ("email" | "sms")."""
-    return {Message.EMAIL: queue_email, Message.SMS: queue_sms}[channel](**message)
+def queue(channel: str, *, ip: str | None = None, **message) -> Message | None:
+    """queue_email or queue_sms, for callers that hold the channel's name ("email" | "sms");
+    `ip` (the requester's address) feeds the SMS per-network quota."""
+    if channel == Message.SMS:
+        return queue_sms(ip=ip, **message)
+    return queue_email(**message)
 
 
 def _queue(message: Message) -> Message:
@@ -89,18 +137,36 @@ def deliver(message_id: int, *, now=None) -> bool:
     if not claimed:
         return False
     message = Message.objects.select_related("account").get(pk=message_id)
+    if message.expires_at is not None and message.expires_at - MIN_VALIDITY_LEFT <= now:
+        _expired(message, now)
+        return False
     try:
         reference = CHANNELS[message.channel].send(message)
     except Exception as error:  # SMTP down, refused, timed out, no provider: retried, unless PermanentFailure
         _failed(message, error, now)
         return False
     message.status, message.sent_at = Message.SENT, now
+    # Delivered: the content is the recipient's now, and a code or link kept here would only
+    # be something to steal. The row stays, as metadata, for quotas and the audit trail.
+    message.subject = message.body_text = message.body_html = None
     with transaction.atomic():
-        message.save(update_fields=["status", "sent_at"])
+        message.save(update_fields=["status", "sent_at", "subject", "body_text", "body_html"])
         # The provider's id for the message (SMS backends return one): to find it on their side.
         provider = {"reference": str(reference)} if reference else {}
         record("notify.message.sent", subject=message.account, **_facts(message), **provider)
     return True
+
+
+def _expired(message: Message, now) -> None:
+    """Too late to be of use: never sent, content dropped, and its app asked for a fresh one."""
+    message.status, message.claimed_at = Message.EXPIRED, None
+    message.subject = message.body_text = message.body_html = None
+    with transaction.atomic():
+        message.save(update_fields=["status", "claimed_at", "subject", "body_text", "body_html"])
+        record("notify.message.expired", subject=message.account, **_facts(message))
+        reissue = EXPIRING.get(message.purpose)
+        if reissue is not None:
+            reissue(message)
 
 
 def _failed(message: Message, error: Exception, now) -> None:

@@ -14,14 +14,13 @@ class MessageAdmin(admin.ModelAdmin):
     list_filter = ["status", "channel", "purpose"]
     search_fields = ["to", "purpose"]
     date_hierarchy = "created_at"
-    # The body stays out of the admin altogether: it may carry a sign-in link or a code
-    # that would let whoever reads it act as the recipient.
+    # Metadata only: the subject and body stay out of the admin altogether (they may carry a
+    # reset link or code that would let whoever reads them act as the recipient).
     fields = [
         "status",
         "channel",
         "purpose",
         "to",
-        "subject",
         "language",
         "account",
         "attempts",

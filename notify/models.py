@@ -8,24 +8,28 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from encrypted_fields.fields import EncryptedCharField, EncryptedTextField
 
 
 class Message(models.Model):
     EMAIL, SMS = "email", "sms"
     CHANNEL_CHOICES = [(EMAIL, _("courriel")), (SMS, _("SMS"))]
-    QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+    QUEUED, SENDING, SENT, FAILED, EXPIRED = "queued", "sending", "sent", "failed", "expired"
     STATUS_CHOICES = [
         (QUEUED, _("en attente")),
         (SENDING, _("en cours d'envoi")),
         (SENT, _("envoyé")),
         (FAILED, _("abandonné")),
+        (EXPIRED, _("périmé, réémis")),
     ]
 
     channel = models.CharField(_("canal"), max_length=10, choices=CHANNEL_CHOICES)
     to = models.CharField(_("destinataire"), max_length=254)
-    subject = models.CharField(_("objet"), max_length=255, blank=True)
-    body_text = models.TextField(_("texte"))
-    body_html = models.TextField(_("HTML"), blank=True)
+    # A subject or body may carry a reset code or link: encrypted at rest (settings.SALT_KEY),
+    # never shown in the admin, and emptied (NULL) as soon as the message is delivered.
+    subject = EncryptedCharField(_("objet"), max_length=255, blank=True, null=True)
+    body_text = EncryptedTextField(_("texte"), blank=True, null=True)
+    body_html = EncryptedTextField(_("HTML"), blank=True, null=True)
     language = models.CharField(_("langue"), max_length=8)
     # What the message is for, as a dotted code (`accounts.new_device`).
     purpose = models.CharField(_("objet du message"), max_length=100)
@@ -37,6 +41,13 @@ class Message(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The requester's network (IPv4 /24, IPv6 /64) for the per-network SMS quota; "" if none.
+    network = models.CharField(_("réseau"), max_length=64, blank=True, db_index=True)
+    # A message that opens an account (a reset code) is worth nothing once the code expired:
+    # the worker does not send it late but asks its app to re-issue (notify.actions.EXPIRING).
+    expires_at = models.DateTimeField(_("ne plus envoyer après"), null=True, blank=True)
+    # What the app needs to re-issue it (ids, the site's root URL); never a secret.
+    reference = models.JSONField(_("référence"), default=dict, blank=True)
     status = models.CharField(_("état"), max_length=10, choices=STATUS_CHOICES, default=QUEUED)
     attempts = models.PositiveIntegerField(_("tentatives"), default=0)
     next_attempt_at = models.DateTimeField(_("prochaine tentative"), default=timezone.now, db_index=True)

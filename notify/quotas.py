@@ -1,10 +1,15 @@
-"""How many SMS may go out: per number, and for the whole site in a day.
+"""How many SMS may go out: per number, per account, per network, and for the whole site.
+
+queue_sms asks here before it writes a row, so every path that sends an SMS (a reset code,
+a new recovery number's code, a notice) is bounded, whoever calls it. A share of the daily
+budget is kept for reset codes: sign-up noise (numbers being added) cannot starve resets.
 
 Counted from the outbox itself (every SMS is a Message row, whatever became of it), so the
 limits hold across workers and processes with no table of their own. Every SMS row counts,
 sent or not: an SMS asked for is an SMS asked for, and a failed one may have cost credits.
 """
 
+import ipaddress
 import logging
 from datetime import timedelta
 
@@ -15,11 +20,20 @@ from django.utils import timezone
 from audit.actions import record
 from audit.models import Event
 
-from .actions import queue_email
 from .models import Message
 
-# At most this many SMS to one number in any window of this length (the windows slide).
+# At most this many SMS in any window of this length (the windows slide): to one number,
+# for one account (all its numbers, every purpose), from one network (IPv4 /24, IPv6 /64:
+# a campus NAT is many people, so it gets more room than one person).
 PER_NUMBER = ((timedelta(minutes=1), 1), (timedelta(hours=1), 3), (timedelta(days=1), 5))
+PER_ACCOUNT = ((timedelta(hours=1), 4), (timedelta(days=1), 8))
+PER_NETWORK = ((timedelta(minutes=10), 20), (timedelta(days=1), 200))
+# Percent of the daily budget only reset codes may use.
+RESET_RESERVE_PERCENT = 30
+RESET_PURPOSES = frozenset({"recovery.code"})
+# Notices of a change the person just made (a reset, a new number): nobody can make them
+# flow without making the change, so only the account's and the day's limits apply.
+NOTICE_PURPOSES = frozenset({"recovery.password_changed", "recovery.channel_changed", "recovery.printed_notice"})
 ALERT_PERCENT = 80
 ALERT_PURPOSE = "notify.sms_budget"
 EXHAUSTED = "notify.sms.budget_exhausted"
@@ -27,23 +41,43 @@ EXHAUSTED = "notify.sms.budget_exhausted"
 logger = logging.getLogger(__name__)
 
 
-def sms_allowed(number: str, now=None) -> bool:
-    """May one more code SMS be queued for `number` (E.164, as given to queue_sms)?
+def network_of(ip: str | None) -> str:
+    """The requester's network, as quotas count it: IPv4 /24, IPv6 /64; "" when unknown."""
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return ""
+    prefix = 24 if address.version == 4 else 64
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
-    Call it, then queue_sms, in one transaction: on SQLite (immediate transactions) two
-    requests then cannot both take the last place; elsewhere they might, by one.
+
+def sms_allowed(number: str, now=None, *, account=None, network: str = "", purpose: str = "recovery.code") -> bool:
+    """May one more SMS be queued for `number` (E.164, as given to queue_sms)?
+
+    Call it, then queue_sms, in one transaction (queue_sms calls it itself): on SQLite
+    (immediate transactions) two requests then cannot both take the last place; elsewhere
+    they might, by one.
     Side effects, once a day each: the alert e-mail to administrators when the day's count
     reaches 80 % of GUICHET_SMS_DAILY_BUDGET, an audit event when it reaches 100 %.
     """
     now = now or timezone.now()
-    sms = Message.objects.filter(channel=Message.SMS, created_at__lte=now)
-    for window, limit in PER_NUMBER:
-        if sms.filter(to=number, created_at__gt=now - window).count() >= limit:
-            return False
-    return _within_budget(sms, now)
+    # A message found too late and re-issued never left: it costs nothing and counts nothing.
+    sms = Message.objects.filter(channel=Message.SMS, created_at__lte=now).exclude(status=Message.EXPIRED)
+    rules = []
+    if purpose not in NOTICE_PURPOSES:
+        rules.append((sms.filter(to=number), PER_NUMBER))
+        if network:
+            rules.append((sms.filter(network=network), PER_NETWORK))
+    if account is not None:
+        rules.append((sms.filter(account=account), PER_ACCOUNT))
+    for rows, windows in rules:
+        for window, limit in windows:
+            if rows.filter(created_at__gt=now - window).count() >= limit:
+                return False
+    return _within_budget(sms, now, purpose)
 
 
-def _within_budget(sms, now) -> bool:
+def _within_budget(sms, now, purpose: str = "recovery.code") -> bool:
     # The budget is per calendar day where Guichet is (TIME_ZONE), as a bill would count it.
     day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     day_end = day_start + timedelta(days=1)
@@ -53,6 +87,8 @@ def _within_budget(sms, now) -> bool:
         already = Message.objects.filter(purpose=ALERT_PURPOSE, created_at__gte=day_start, created_at__lt=day_end)
         if not already.exists():
             _alert(count, budget, day_start, now)
+    if purpose not in RESET_PURPOSES and count * 100 >= budget * (100 - RESET_RESERVE_PERCENT):
+        return False  # the rest of the day's budget is kept for reset codes
     if count < budget:
         return True
     # Once a day, found by the day it names rather than by when it was written (`now` is the
@@ -71,6 +107,8 @@ def _alert(count: int, budget: int, day_start, now) -> None:
         return
     percent = count * 100 // budget if budget else 100
     context = {"count": count, "budget": budget, "percent": percent, "day": day_start.date()}
+    from .actions import queue_email  # actions ask here before queueing an SMS
+
     for address, language, account in recipients:
         message = queue_email(
             to=address,

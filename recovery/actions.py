@@ -27,6 +27,7 @@ from institutions.models import MailDomain
 from notify import quotas
 from notify.actions import queue
 
+from . import reset_requests
 from .models import RequestLog, ResetCode
 
 # Codes a person types expire after 10 minutes (ASVS 2.7.2). A printed code is handed over
@@ -135,7 +136,7 @@ def over_limit(identifier: str, ip: str | None, now=None, *, trusted: bool = Fal
     return False
 
 
-def _matching_contact(account: Account | None, channel: str, contact: str, now) -> str:
+def _matching_contact(account: Account | None, channel: str, contact: str, now, ip: str | None = None) -> str:
     if account is None or not account.is_active:
         return ""
     if channel == ResetCode.EMAIL:
@@ -144,7 +145,8 @@ def _matching_contact(account: Account | None, channel: str, contact: str, now) 
         return wanted if ok and not is_institution_address(wanted) else ""
     wanted = account.recovery_mobile(now)
     ok = wanted and hmac.compare_digest(wanted, normalize_mobile(contact))
-    return wanted if ok and quotas.sms_allowed(wanted, now) else ""
+    allowed = ok and quotas.sms_allowed(wanted, now, account=account, network=quotas.network_of(ip))
+    return wanted if allowed else ""
 
 
 @transaction.atomic
@@ -157,18 +159,16 @@ def request_code(request, identifier: str, channel: str, contact: str) -> None:
         ip_digest=digest("ip", ip or ""),
         at=timezone.now(),
     )
-    from .tasks import process_request_task
-
-    site = request.build_absolute_uri("/")
-    transaction.on_commit(lambda: process_request_task(identifier, channel, contact, ip, site), robust=True)
+    # A row in this transaction, like an outbox message: a lost queue loses no request.
+    reset_requests.write(identifier, channel, contact, ip, request.build_absolute_uri("/"))
 
 
-@transaction.atomic
 def process_request(identifier: str, channel: str, contact: str, ip: str | None, site: str) -> None:
-    """The worker's half of a request: send a code if the contact is a verified one."""
+    """The worker's half of a request: send a code if the contact is a verified one.
+    Called by recovery.reset_requests.process inside its transaction."""
     now = timezone.now()
     account = find_account(identifier)
-    target = _matching_contact(account, channel, contact, now)
+    target = _matching_contact(account, channel, contact, now, ip)
     if not target:
         record(
             "recovery.request.unmatched", subject=account, subject_label="" if account else "-", ip=ip, channel=channel
@@ -214,6 +214,10 @@ def issue(request, account: Account, channel: str, target: str, *, origin: str, 
             language=account.language,
             purpose="recovery.code",
             account=account,
+            # Sent late (an outage, a crashed worker), it would arrive expired: re-issued instead.
+            expires_at=reset.expires_at,
+            reference={"reset": reset.pk, "site": site or (request.build_absolute_uri("/") if request else "")},
+            ip=client_ip(request) if request else ip,
         )
     record(
         "recovery.code.issued",
@@ -354,4 +358,33 @@ def set_new_password(request, account: Account, password: str) -> None:
                 language=account.language,
                 purpose="recovery.password_changed",
                 account=account,
+                ip=client_ip(request),
             )
+
+
+REISSUE_LIMIT = 2
+
+
+def reissue_expired(message) -> None:
+    """notify found a code message too late to send (notify.actions.EXPIRING): if its code is
+    still the account's latest, end it and send a fresh one to the same place. Twice at most,
+    so a long outage does not turn into a stream of codes."""
+    reference = message.reference or {}
+    reset = ResetCode.objects.filter(pk=reference.get("reset")).select_related("account").first()
+    if reset is None or reset.ended_at is not None or message.account_id != reset.account_id:
+        return
+    if reference.get("reissues", 0) >= REISSUE_LIMIT:
+        return
+    newer = ResetCode.objects.filter(account=reset.account, created_at__gt=reset.created_at).exists()
+    if newer or not reset.account.is_active:
+        return
+    site = reference.get("site", "")
+    fresh, _code = issue(None, reset.account, reset.channel, message.to, origin=reset.origin, site=site)
+    ResetCode.objects.filter(pk=reset.pk).update(end_reason="reissued")
+    # The new message carries the count forward.
+    from notify.models import Message
+
+    Message.objects.filter(reference__reset=fresh.pk).update(
+        reference={"reset": fresh.pk, "site": site, "reissues": reference.get("reissues", 0) + 1}
+    )
+    record("recovery.code.reissued", subject=reset.account, channel=reset.channel, origin=reset.origin)

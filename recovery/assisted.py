@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Account
 from audit.actions import client_ip, record
 from notify import quotas
-from notify.actions import queue_email
+from notify.actions import queue, queue_email
 
 from .actions import find_account, is_institution_address, issue
 from .models import ManagerRequest, ResetCode, SupportReset
@@ -287,6 +287,7 @@ def _deliver(request, agent: Account, reset: SupportReset, now) -> str | None:
     printed = None
     if reset.channel == ResetCode.PRINTED:
         row, printed = issue(request, account, ResetCode.PRINTED, "", origin=ResetCode.SUPPORT, actor=agent)
+        _tell_printed(request, account, now)
     else:
         target = usable_channels(account, now).get(reset.channel)
         if not target:
@@ -457,6 +458,24 @@ def open_document(request, user: Account, row: ManagerRequest):
     _require(bool(row.document) and is_hr_approver(user) and row.account.institution_id == user.institution_id)
     record("hr.document.downloaded", actor=user, subject=row.account, ip=client_ip(request), request_id=row.pk)
     return row.document.open("rb")
+
+
+def _tell_printed(request, account: Account, now) -> None:
+    """A code handed over at the desk opens the account: the person hears of it on every
+    channel they have, so a code given to the wrong person does not go unnoticed."""
+    targets = ((ResetCode.EMAIL, account.recovery_email(now)), (ResetCode.SMS, account.recovery_mobile(now)))
+    for channel, target in targets:
+        if target:
+            queue(
+                channel,
+                to=target,
+                template="printed_code",
+                context={"account": account, "when": now},
+                language=account.language,
+                purpose="recovery.printed_notice",
+                account=account,
+                ip=client_ip(request),
+            )
 
 
 def _work_address(account: Account) -> str:

@@ -26,8 +26,10 @@ def reconfirm(request, account: Account) -> None:
 
 
 @transaction.atomic
-def start_change(request, account: Account, channel: str, value: str) -> ChannelChange:
-    """Send a code to the NEW channel; nothing changes until it comes back."""
+def start_change(request, account: Account, channel: str, value: str) -> ChannelChange | None:
+    """Send a code to the NEW channel; nothing changes until it comes back. None when the
+    SMS quotas refuse (too many SMS to that number, for this account or from this network):
+    nothing is started then."""
     now = timezone.now()
     ChannelChange.objects.filter(account=account, ended_at__isnull=True).update(ended_at=now)
     code = new_code()
@@ -40,7 +42,7 @@ def start_change(request, account: Account, channel: str, value: str) -> Channel
         expires_at=now + CODE_TTL,
     )
     context = {"account": account, "code": code, "minutes": int(CODE_TTL.total_seconds() // 60)}
-    queue(
+    sent = queue(
         channel,
         to=value,
         template="channel_code",
@@ -48,7 +50,12 @@ def start_change(request, account: Account, channel: str, value: str) -> Channel
         language=account.language,
         purpose="recovery.channel_code",
         account=account,
+        ip=client_ip(request),
     )
+    if sent is None:
+        ChannelChange.objects.filter(pk=change.pk).update(ended_at=now)  # no code went: nothing to confirm
+        record("recovery.channel.change_refused", actor=account, subject=account, ip=client_ip(request))
+        return None
     record("recovery.channel.change_started", actor=account, subject=account, ip=client_ip(request), channel=channel)
     return change
 

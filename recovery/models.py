@@ -53,6 +53,30 @@ class RequestLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M}"
 
 
+class ResetRequest(models.Model):
+    """A self-service reset request, written in the request's transaction like an outbox row.
+
+    The queue only says "look at row N"; the minutely sweep processes whatever no worker
+    finished, so a lost queue or a crashed worker delays a request and never loses it. What
+    the person typed is kept only until the row is processed (then emptied).
+    """
+
+    identifier = models.CharField(max_length=254, blank=True)
+    channel = models.CharField(max_length=10)
+    contact = models.CharField(max_length=254, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    site = models.CharField(max_length=300, blank=True)  # the absolute root URL, for the link
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    processed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # done, or abandoned (the worker failed on it five times: the directory was down)
+    outcome = models.CharField(max_length=10, blank=True)
+
+    def __str__(self):
+        return f"{self.channel} {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class ChannelChange(models.Model):
     """A new secondary address or mobile, waiting for the code sent to it."""
 

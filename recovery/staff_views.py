@@ -6,7 +6,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -197,7 +197,8 @@ def hr_new(request: HttpRequest) -> HttpResponse:
 def hr_detail(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(ManagerRequest.objects.select_related("account__institution", "requested_by"), pk=pk)
     if not assisted.can_view_request(request.user, row):
-        raise PermissionDenied
+        # The same answer as for an id that does not exist: ids tell nothing of other requests.
+        raise Http404
     form = DecisionForm(request.POST or None)
     error = ""
     if request.method == "POST":
@@ -228,6 +229,8 @@ def hr_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def hr_document(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(ManagerRequest.objects.select_related("account"), pk=pk)
+    if not assisted.can_view_request(request.user, row):
+        raise Http404  # as for an id that does not exist
     handle = assisted.open_document(request, request.user, row)
     extension = row.document.name.rpartition(".")[2]
     response = FileResponse(

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -131,8 +132,12 @@ def contacts(request: HttpRequest) -> HttpResponse:
         if denied := _fresh_password_or_redirect(request):
             return denied
         if form.is_valid():
-            channels.start_change(request, account, form.cleaned_data["channel"], form.cleaned_data["value"])
-            return redirect("contacts-confirm")
+            if channels.start_change(request, account, form.cleaned_data["channel"], form.cleaned_data["value"]):
+                return redirect("contacts-confirm")
+            form.add_error(
+                None,
+                _("Trop de SMS ont été envoyés récemment à ce numéro ou pour votre compte. Réessayez dans une heure."),
+            )
     return render(
         request,
         "recovery/contacts.html",

@@ -9,4 +9,9 @@ class SsoConfig(AppConfig):
     def ready(self) -> None:
         # The single-logout receiver and every protocol's goodbye, registered at start-up so
         # a session ended before any URL is resolved still tells its clients.
-        from . import cas_views, logout, oidc, saml_views  # noqa: F401
+        # Credentials end together: a reset or « Déconnecter partout » ends tokens and tickets.
+        from accounts.revocation import credentials_revoked
+
+        from . import cas_views, logout, oidc, revocation, saml_views  # noqa: F401
+
+        credentials_revoked.connect(revocation.revoke, dispatch_uid="sso-credentials-revoked")

@@ -8,11 +8,10 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.actions import client_ip, record
 
-from ..models import Account, RecoveryCode, RecoveryCodeDevice, recovery_digest
+from ..models import Account, RecoveryCode, RecoveryCodeDevice, TOTPDevice, recovery_digest
 from . import throttling
 
 REAUTH_AT = "guichet.reauth_at"

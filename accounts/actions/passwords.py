@@ -14,7 +14,7 @@ def set_password(request, account: Account, password: str, *, actor=None, reason
     """Write the new password to the directory, lift any sign-in pause, end every session."""
     directories.for_institution(account.institution).set_password(account.identifier, password)
     throttling.clear_all(account.identifier)
-    sessions.revoke_all(request, account, actor=actor)
+    sessions.revoke_all(request, account, actor=actor, reason="reset" if reason == "reset" else "password")
     record(
         f"accounts.password.{reason}",
         actor=actor or account,

@@ -5,10 +5,12 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.db import transaction
 from django.utils import timezone
 
 from audit.actions import client_ip, record
 
+from .. import revocation
 from ..models import Account, UserSession
 
 SID = "guichet.sid"
@@ -113,19 +115,31 @@ def end(request, reason: str) -> None:
     logout(request)
 
 
+@transaction.atomic
 def revoke(request, account: Account, pk: int) -> bool:
+    """« Déconnecter » one browser: its session, and what it signed in to elsewhere."""
+    sids = list(
+        UserSession.objects.filter(pk=pk, account=account, revoked_at__isnull=True).values_list("sid", flat=True)
+    )
     count = UserSession.objects.filter(pk=pk, account=account, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
     if count:
         record("accounts.session.revoked", actor=request.user, subject=account, ip=client_ip(request), session=pk)
+        revocation.announce(account, request=request, sids=sids, reason="session", everything=False)
     return bool(count)
 
 
-def revoke_all(request, account: Account, *, actor=None, keep_current: bool = False) -> int:
+@transaction.atomic
+def revoke_all(request, account: Account, *, actor=None, keep_current: bool = False, reason: str = "everywhere") -> int:
+    """End every session of the account and, through the revocation signal, every token,
+    ticket and single sign-on they opened (a password change, a reset, « Déconnecter
+    partout », a disabled account, an administrator). With `keep_current` (none of these
+    callers today) this browser stays signed in and its sign-ons live."""
     rows = UserSession.objects.filter(account=account, revoked_at__isnull=True)
     if keep_current:
         rows = rows.exclude(sid=request.session.get(SID))
+    sids = list(rows.values_list("sid", flat=True))
     count = rows.update(revoked_at=timezone.now())
     record(
         "accounts.session.revoked_all",
@@ -133,7 +147,9 @@ def revoke_all(request, account: Account, *, actor=None, keep_current: bool = Fa
         subject=account,
         ip=client_ip(request) if request else None,
         count=count,
+        reason=reason,
     )
+    revocation.announce(account, request=request, sids=sids, reason=reason, everything=not keep_current)
     return count
 
 

@@ -4,10 +4,9 @@ import time
 
 import pytest
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from accounts.models import Account
+from accounts.models import Account, TOTPDevice
 from guichet.testing.browser import axe_check
 from institutions.models import Public
 

@@ -16,12 +16,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.actions.factors import REAUTH_AT
 from accounts.actions.signin import DEVICE_COOKIE
-from accounts.models import Throttle, UserSession
+from accounts.models import Throttle, TOTPDevice, UserSession
 from audit.models import Event
 
 from .conftest import PASSWORD, sign_in

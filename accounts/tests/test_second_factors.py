@@ -7,10 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.actions.factors import REAUTH_AT
-from accounts.models import RecoveryCode, RecoveryCodeDevice, Throttle
+from accounts.models import RecoveryCode, RecoveryCodeDevice, Throttle, TOTPDevice
 from audit.models import Event
 
 from .conftest import PASSWORD, sign_in

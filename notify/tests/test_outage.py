@@ -67,7 +67,7 @@ def test_after_twenty_attempts_the_message_is_abandoned(smtp_server, new_device_
 
 def test_a_message_whose_worker_died_is_sent_again(smtp_server, new_device_mail):
     message = new_device_mail()
-    crashed_at = timezone.now() - timedelta(minutes=11)
+    crashed_at = timezone.now() - timedelta(seconds=61)  # retried within the minute after
     Message.objects.filter(pk=message.pk).update(status=Message.SENDING, claimed_at=crashed_at)
     assert sweep() == 1
     assert len(smtp_server.messages) == 1
@@ -77,7 +77,7 @@ def test_a_message_whose_worker_died_is_sent_again(smtp_server, new_device_mail)
 def test_a_message_being_sent_right_now_is_not_taken_away(smtp_server, new_device_mail):
     message = new_device_mail()
     Message.objects.filter(pk=message.pk).update(
-        status=Message.SENDING, claimed_at=timezone.now() - timedelta(minutes=5)
+        status=Message.SENDING, claimed_at=timezone.now() - timedelta(seconds=30)
     )
     assert sweep() == 0
     message.refresh_from_db()

@@ -283,7 +283,9 @@ def test_only_an_hr_approver_of_the_institution_downloads_the_document(manager, 
     path = f"/rh/demandes/{ManagerRequest.objects.get().pk}/justificatif/"
     other_hr = make("rh@ac-poitiers.fr", "academie", is_hr_approver=True)
     agent = make("agent@univ-poitiers.fr", "universite", is_support_agent=True)
-    for someone in (manager, other_hr, agent, nurse):
-        assert signed_in(someone).get(path).status_code == 403
+    # Without the role: 403 whatever the id. With it, another institution's request: 404,
+    # as for an id that does not exist. The requester sees the request, not the document.
+    for someone, status in ((manager, 403), (other_hr, 404), (agent, 403), (nurse, 403)):
+        assert signed_in(someone).get(path).status_code == status
     assert Client().get(path).status_code == 302
     assert not Event.objects.filter(code="hr.document.downloaded").exists()

@@ -186,7 +186,8 @@ def test_a_printed_code_is_shown_once_and_works_on_the_code_page(agent, nurse):
     assert response.status_code == 200 and response["Cache-Control"].startswith("max-age=0")
     code = _printed_code(response)
     assert re.fullmatch(r"[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}", code)
-    assert not Message.objects.exists()  # nothing sent anywhere
+    # The code is sent nowhere; the person only gets a notice that one was handed over.
+    assert set(Message.objects.values_list("purpose", flat=True)) == {"recovery.printed_notice"}
     reset = ResetCode.objects.get()
     assert (reset.channel, reset.origin) == ("printed", "support")
     assert reset.expires_at - reset.created_at == timedelta(minutes=30)

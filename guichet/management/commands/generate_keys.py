@@ -20,6 +20,7 @@ def key_files() -> keys.KeyFiles:
         secret_key=settings.GUICHET_SECRET_KEY_FILE,
         oidc=settings.GUICHET_OIDC_KEY_FILE,
         saml=saml,
+        field_key=settings.GUICHET_FIELD_KEY_FILE,
         zimbra_dir=Path(settings.GUICHET_ZIMBRA_PREAUTH_KEY_DIR) if demo_zimbra else None,
         zimbra_domains=zimbra_domains(Path(settings.GUICHET_SETUP_FILE)) if demo_zimbra else (),
         site_name=settings.GUICHET_SITE_NAME,
@@ -43,7 +44,7 @@ def zimbra_domains(setup_file: Path) -> tuple[str, ...]:
 
 class Command(BaseCommand):
     help = (
-        "Make the missing keys (Django secret key, OIDC signing key, SAML key pair; in demo mode the "
+        "Make the missing keys (Django secret key, field-encryption key, OIDC signing key, SAML key pair; in demo mode the "
         "Zimbra preauth keys), files readable by their owner only. An existing key is never replaced."
     )
     requires_system_checks = []  # the checks refuse to start precisely because keys are missing
