@@ -61,7 +61,8 @@ def stylesheet(ident: Identity) -> str:
     lines = []
     portal = ident.portal
     if portal and portal.colour:
-        lines.append(f"--brand:{portal.colour};--brand-hover:{rules.darker(portal.colour)};")
+        # Named apart from --brand, which site.css switches for the dark theme.
+        lines.append(f"--brand-light:{portal.colour};--brand-light-hover:{rules.darker(portal.colour)};")
     if portal and portal.colour_on_dark:
         lines.append(f"--brand-on-dark:{portal.colour_on_dark};")
     css = ":root{" + "".join(lines) + "}\n"
