@@ -30,6 +30,11 @@ class IdentifierForm(forms.Form):
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The institution's name in the page's language (its __str__ is the French name).
+        self.fields["institution"].label_from_instance = lambda inst: inst.name
+
 
 class CodeForm(forms.Form):
     code = forms.CharField(

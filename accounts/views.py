@@ -16,7 +16,7 @@ from audit.actions import client_ip
 from audit.models import Event
 from institutions import queries, routing
 
-from . import passkeys
+from . import passkeys, signin_page
 from .actions import factors, sessions, signin, throttling
 from .forms import CodeForm, IdentifierForm, PasswordConfirmForm
 from .models import RecoveryCodeDevice, TOTPDevice
@@ -75,12 +75,15 @@ def _institution_for(identifier: str):
     return result.target.institution if result.status == routing.MATCHED else None
 
 
-def _signin_page(request, form, step, *, status=200, error="", **extra):
+def _signin_page(request, form, step, *, status=200, error="", error_field="password", **extra):
     # When the form was shown, signed: on a busy campus network an attempt must come from a
     # form that stayed on screen a few seconds (accounts/throttle.py, `slow_delay`).
     pace = throttling.pace_token(client_ip(request))
-    context = {"form": form, "step": step, "error": error, "pace": pace, **extra}
-    response = render(request, "accounts/login.html", context, status=status)
+    identifier = str(form["identifier"].value() or "")
+    context = {"form": form, "step": step, "error": error, "error_field": error_field, "pace": pace, **extra}
+    response = render(
+        request, "accounts/login.html", {**signin_page.context(request, identifier), **context}, status=status
+    )
     if extra.get("delay"):
         response["Retry-After"] = str(extra["delay"])
     return response
@@ -110,8 +113,15 @@ def login(request: HttpRequest) -> HttpResponse:
         fresh = IdentifierForm(
             initial={"identifier": identifier, "institution": institution, "next": form.cleaned_data["next"]}
         )
-        error = _("Choisissez votre établissement.") if password and institution is None else ""
-        return _signin_page(request, fresh, "password", error=error, choose_institution=institution is None)
+        error, error_field = "", "password"
+        if password and institution is None:
+            error, error_field = _("Choisissez votre établissement."), "institution"
+        elif request.POST.get("step") == "password":
+            # The password step came back empty: say so at the field, not silently.
+            error = _("Saisissez votre mot de passe.")
+        return _signin_page(
+            request, fresh, "password", error=error, error_field=error_field, choose_institution=institution is None
+        )
 
     outcome = signin.attempt(request, identifier, password, institution, pace=request.POST.get("pace", "")[:500])
     next_url = _safe_next(request, form.cleaned_data["next"])

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from guichet import identity
 from orientation import views as orientation
 
 # Human pages: French at the root, English under /en/. Scripts' URLs stay unprefixed.
@@ -18,6 +19,9 @@ urlpatterns = [
     path("saml/", include("sso.saml_urls")),
     # WS-Federation (Exchange): /wsfed/ and /FederationMetadata/2007-06/FederationMetadata.xml.
     path("", include("sso.wsfed_urls")),
+    # Whose portal: colours and logos from the set-up file.
+    path("identite.css", identity.identity_css, name="identity-css"),
+    path("identite/<slug:who>.svg", identity.logo, name="identity-logo"),
 ]
 urlpatterns += i18n_patterns(
     path("", include("orientation.urls")),

@@ -17,7 +17,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.db.models import Model
 
-from . import models
+from . import identity, models
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
@@ -115,6 +115,23 @@ class _Record:
         if not isinstance(value, str) or not value.strip():
             raise child.fail("un texte non vide est attendu")
         return value.strip()
+
+    def identity(self, colour_field: str = "colour") -> dict[str, Any]:
+        """Logo, official host name and colour (all optional), checked (institutions/identity.py)."""
+        out: dict[str, Any] = {"logo_svg": "", "host": "", "colour": ""}
+        if "logo" in self.fields:
+            svg, problem = identity.read_logo(self.node.path, self.text("logo"))
+            if problem:
+                raise self.fields["logo"].fail(problem)
+            out["logo_svg"] = svg
+        for name, check, key in (("host", identity.check_host, "host"), (colour_field, None, "colour")):
+            if name in self.fields:
+                value = self.text(name)
+                problem = check(value) if check else identity.check_colour(value, identity.LIGHT_BG)
+                if problem:
+                    raise self.fields[name].fail(problem)
+                out[key] = value.lower() if key == "host" else value
+        return out
 
     def boolean(self, name: str, default: bool = False) -> bool:
         child = self._get(name, False)
@@ -250,12 +267,39 @@ def parse(path: Path) -> _Node:
     return _Node(root, "", path)
 
 
+def _load_portal(top: _Record) -> None:
+    """The portal's own identity; without a `portal:` section the row goes (settings' name)."""
+    node = top.fields.get("portal")
+    if node is None:
+        models.Portal.objects.all().delete()
+        return
+    rec = _Record(node, {"name", "tagline", "host", "logo", "colour", "colour_on_dark", "state_service"})
+    name = rec.translated("name")
+    tagline = rec.translated("tagline", required=False) if "tagline" in rec.fields else ("", "")
+    values = {
+        "name_fr": name[0],
+        "name_en": name[1],
+        "tagline_fr": tagline[0],
+        "tagline_en": tagline[1],
+        **rec.identity(),
+        "colour_on_dark": "",
+        "state_service": rec.boolean("state_service"),
+    }
+    if "colour_on_dark" in rec.fields:
+        value = rec.text("colour_on_dark")
+        problem = identity.check_colour(value, identity.DARK_BG)
+        if problem:
+            raise rec.fields["colour_on_dark"].fail(problem)
+        values["colour_on_dark"] = value
+    _upsert(models.Portal, {"pk": 1}, values)
+
+
 @transaction.atomic
 def load(path: Path) -> dict[str, int]:
     """Load the file; raise SetupError (and change nothing) if any part of it is wrong."""
     top = _Record(
         parse(path),
-        {"version", "institutions", "platforms", "publics", "profiles", "faq", "recovery_paths", "clients"},
+        {"version", "institutions", "platforms", "publics", "profiles", "faq", "recovery_paths", "clients", "portal"},
     )
     version = top.fields.get("version")
     if version is None or version.scalar() != 1:
@@ -277,6 +321,10 @@ def load(path: Path) -> dict[str, int]:
                 "identity_checks",
                 "manager_resets",
                 "networks",
+                "logo",
+                "host",
+                "colour",
+                "state_service",
             },
         )
         slug = rec.slug()
@@ -301,9 +349,13 @@ def load(path: Path) -> dict[str, int]:
                 "identity_checks": rec.checks("identity_checks"),
                 "manager_resets": rec.boolean("manager_resets"),
                 "networks": rec.networks("networks"),
+                **rec.identity(),
+                "state_service": rec.boolean("state_service"),
                 "order": len(institutions),
             },
         )
+
+    _load_portal(top)
 
     platforms: dict[str, models.Platform] = {}
     for node in top.strings("platforms"):

@@ -48,6 +48,13 @@ class Institution(models.Model):
     # The institution's own networks (CIDR): many people share one address there, so sign-in
     # address rules slow those addresses down rather than block them (accounts/throttle.py).
     networks = models.JSONField(_("réseaux de l'établissement (CIDR)"), default=list, blank=True)
+    # Identity, from the set-up file only: nothing here is shipped that the institution did
+    # not provide (see institutions/identity.py).
+    logo_svg = models.TextField(_("logo (SVG)"), blank=True)
+    host = models.CharField(_("nom d'hôte officiel"), max_length=253, blank=True)
+    colour = models.CharField(_("couleur"), max_length=7, blank=True)
+    # A State service (e.g. an académie) may show the DSFR « bloc marque »; others may not.
+    state_service = models.BooleanField(_("service de l'État"), default=False)
     order = models.PositiveSmallIntegerField(default=0)
 
     name = Translated()
@@ -57,6 +64,31 @@ class Institution(models.Model):
         ordering = ["order", "slug"]
         verbose_name = _("établissement")
         verbose_name_plural = _("établissements")
+
+    def __str__(self):
+        return self.name_fr
+
+
+class Portal(models.Model):
+    """Whose portal this is: one row (pk=1), from the set-up file's `portal:` section."""
+
+    name_fr = models.CharField(_("nom (français)"), max_length=200)
+    name_en = models.CharField(_("nom (anglais)"), max_length=200, blank=True)
+    tagline_fr = models.CharField(_("sous-titre (français)"), max_length=200, blank=True)
+    tagline_en = models.CharField(_("sous-titre (anglais)"), max_length=200, blank=True)
+    # The name people must see in the address bar; empty: the name the request came to.
+    host = models.CharField(_("nom d'hôte officiel"), max_length=253, blank=True)
+    logo_svg = models.TextField(_("logo (SVG)"), blank=True)
+    colour = models.CharField(_("couleur principale"), max_length=7, blank=True)
+    colour_on_dark = models.CharField(_("couleur principale sur fond sombre"), max_length=7, blank=True)
+    state_service = models.BooleanField(_("service de l'État"), default=False)
+
+    name = Translated()
+    tagline = Translated()
+
+    class Meta:
+        verbose_name = _("portail")
+        verbose_name_plural = _("portail")
 
     def __str__(self):
         return self.name_fr

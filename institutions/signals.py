@@ -4,6 +4,7 @@ from . import models
 
 SETUP_MODELS = (
     models.Institution,
+    models.Portal,
     models.Platform,
     models.Public,
     models.MailDomain,

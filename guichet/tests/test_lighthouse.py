@@ -1,0 +1,44 @@
+"""Lighthouse (npm `lighthouse` 12.8.2, Debian's Chromium) on the home, sign-in and reset pages:
+accessibility and best practices 100, performance 95 or more; the home page's first view
+stays under 150 KB with no request to another host."""
+
+import json
+import os
+import subprocess
+from urllib.parse import urlsplit
+
+import pytest
+
+from guichet.testing.browser import ROOT
+
+pytestmark = pytest.mark.browser
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+REPORTS = ROOT / "artifacts" / "lighthouse"
+FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-background-networking --no-first-run"
+
+
+def _audit(url: str, name: str) -> dict:
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    report = REPORTS / f"{name}.json"
+    subprocess.run(
+        [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
+         "--only-categories=performance,accessibility,best-practices", f"--chrome-flags={FLAGS}"],
+        check=True, env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"}, timeout=180,
+    )  # fmt: skip
+    return json.loads(report.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("name", "path"), [("home", "/"), ("login", "/login/"), ("reset", "/password/reset/")])
+def test_lighthouse_scores(site, name, path):
+    # localhost, not 127.0.0.1: Lighthouse counts localhost as a secure origin, as HTTPS is.
+    url = site.replace("127.0.0.1", "localhost") + path
+    result = _audit(url, name)
+    scores = {key: round(category["score"] * 100) for key, category in result["categories"].items()}
+    assert scores["accessibility"] == 100, scores
+    assert scores["best-practices"] == 100, scores
+    assert scores["performance"] >= 95, scores
+    if name == "home":
+        requests = result["audits"]["network-requests"]["details"]["items"]
+        assert sum(r.get("transferSize", 0) for r in requests) < 150_000
+        hosts = {urlsplit(r["url"]).hostname for r in requests if r["url"].startswith("http")}
+        assert hosts == {"localhost"}, hosts
