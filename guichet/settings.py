@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "recovery",
     "sso",
     "orientation",
+    "support",
 ]
 
 AUTH_USER_MODEL = "accounts.Account"
@@ -141,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "guichet.context.site",
+                "support.context_processors.support",
             ],
         },
     },
@@ -372,3 +374,12 @@ GUICHET_SAML_BASE_URL = env.str("GUICHET_SAML_BASE_URL", default="")
 GUICHET_SAML_KEY_FILE = env.str("GUICHET_SAML_KEY_FILE", default="")
 GUICHET_SAML_CERT_FILE = env.str("GUICHET_SAML_CERT_FILE", default="")
 GUICHET_SAML_LOGOUT_TIMEOUT = 5  # seconds for a back-channel (SOAP) LogoutRequest
+
+# Support desk (issue 11). Screenshots live under VAR_DIR, outside the static root, and are
+# served only by views that check the ticket's agent or tracking link. GLPI's tokens come from
+# GUICHET_GLPI_APP_TOKEN_<INSTITUTION> / GUICHET_GLPI_USER_TOKEN_<INSTITUTION> (or *_FILE).
+GUICHET_SUPPORT_FILES = VAR_DIR / "support"
+GUICHET_SUPPORT_RETENTION_DAYS = env.int("GUICHET_SUPPORT_RETENTION_DAYS", default=90)
+GUICHET_GLPI_TIMEOUT = env.int("GUICHET_GLPI_TIMEOUT", default=10)
+# The public root URL (https://guichet.example.fr), for links in messages sent by the worker.
+GUICHET_BASE_URL = env.str("GUICHET_BASE_URL", default="")
