@@ -147,7 +147,7 @@ def describe(status: Status, now: datetime) -> str:
     if day == today + timedelta(days=1):
         return _("Fermé — réouvre demain à %(time)s") % {"time": at}
     if day < today + timedelta(days=7):
-        return _("Fermé — réouvre %(day)s à %(time)s") % {"day": WEEKDAYS[day.weekday()].lower(), "time": at}
+        return _("Fermé — réouvre %(day)s à %(time)s") % {"day": WEEKDAYS[day.weekday()], "time": at}
     return _("Fermé — réouvre le %(date)s à %(time)s") % {"date": formats.date_format(day, "j F"), "time": at}
 
 
@@ -162,5 +162,5 @@ def weekly_lines(schedule: Schedule) -> list[tuple[str, str]]:
                 f"{clock(datetime.combine(anchor, a, PARIS))} – {clock(datetime.combine(anchor, b, PARIS))}"
                 for a, b in ranges
             )
-            lines.append((str(WEEKDAYS[index]).lower(), text))
+            lines.append((str(WEEKDAYS[index]), text))
     return lines
