@@ -62,7 +62,9 @@ def clean_bytes(raw: bytes) -> Clean:
                 fresh = Image.frombytes(mode, pixels.size, pixels.tobytes())
     except Rejected:
         raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise Rejected(_("Cette image est trop grande (plus de 40 millions de pixels).")) from None
+    except (OSError, SyntaxError, ValueError):
         raise unreadable from None
     out = io.BytesIO()
     if image.format == "JPEG" and mode == "RGB":
