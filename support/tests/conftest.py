@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
@@ -34,6 +35,14 @@ def with_second_factor(account: Account, client: Client | None = None) -> Client
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+@pytest.fixture(autouse=True)
+def _french():
+    # A request to /en/… leaves English active in the test's thread; links built in a test
+    # (carried.link, reverse) must not inherit it.
+    with translation.override("fr"):
+        yield
 
 
 @pytest.fixture
