@@ -20,7 +20,7 @@ from recovery.assisted import is_agent
 from . import actions, queries, sla
 from .forms import FilterForm, NoteForm, PriorityForm, ReplyForm, StatusForm
 from .models import Ticket
-from .views import serve_screenshot
+from .views import context_rows, serve_screenshot
 
 PAGE = 100
 
@@ -80,6 +80,7 @@ def ticket(request: HttpRequest, number: str) -> HttpResponse:
             "ticket": row,
             "messages_all": row.messages.select_related("author"),
             "screenshots": row.screenshots.all(),
+            "context_rows": context_rows({k: str(v) for k, v in row.context.items() if k != "links"}),
             "reply_form": ReplyForm(),
             "note_form": NoteForm(),
             "status_form": StatusForm(initial={"status": row.status}),

@@ -38,8 +38,8 @@ def _initial(request: HttpRequest, context: dict[str, str]) -> dict:
     }
 
 
-def _shown_context(request: HttpRequest, context: dict[str, str]) -> list[tuple[str, str]]:
-    """What the person confirms before filing (never retypes)."""
+def context_rows(context: dict[str, str], browser: str = "") -> list[tuple[str, str]]:
+    """A carried context in words: for the person to confirm, for agents to read."""
     rows = []
     if context.get("error"):
         rows.append((_("Erreur rencontrée"), carried.error_label(context["error"]) or context["error"]))
@@ -48,10 +48,15 @@ def _shown_context(request: HttpRequest, context: dict[str, str]) -> list[tuple[
     moment = carried.when(context)
     if moment:
         rows.append((_("Heure"), timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")))
-    browser = carried.browser_in_words(request.META.get("HTTP_USER_AGENT", ""))
+    browser = browser or context.get("browser", "")
     if browser:
         rows.append((_("Navigateur et système"), browser))
     return rows
+
+
+def _shown_context(request: HttpRequest, context: dict[str, str]) -> list[tuple[str, str]]:
+    """What the person confirms before filing (never retypes)."""
+    return context_rows(context, carried.browser_in_words(request.META.get("HTTP_USER_AGENT", "")))
 
 
 def _page(request: HttpRequest, form: ContactForm, context: dict[str, str], status: int = 200) -> HttpResponse:
