@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "orientation",
     "django_prometheus",
     "ops",
+    "support",
     "guichet",  # last: the start-up checks and generate_keys, over every app
 ]
 
@@ -181,6 +182,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "guichet.context.site",
+                "support.context_processors.support",
             ],
         },
     },
@@ -429,3 +431,12 @@ GUICHET_SAML_LOGOUT_TIMEOUT = 5  # seconds for a back-channel (SOAP) LogoutReque
 
 # Operations (ops/): who may read /metrics (CIDR list; behind the proxy, the client's address).
 GUICHET_METRICS_ALLOWED = env.list("GUICHET_METRICS_ALLOWED", default=["127.0.0.0/8", "::1/128"])
+
+# Support desk (issue 11). Screenshots live under VAR_DIR, outside the static root, and are
+# served only by views that check the ticket's agent or tracking link. GLPI's tokens come from
+# GUICHET_GLPI_APP_TOKEN_<INSTITUTION> / GUICHET_GLPI_USER_TOKEN_<INSTITUTION> (or *_FILE).
+GUICHET_SUPPORT_FILES = VAR_DIR / "support"
+GUICHET_SUPPORT_RETENTION_DAYS = env.int("GUICHET_SUPPORT_RETENTION_DAYS", default=90)
+GUICHET_GLPI_TIMEOUT = env.int("GUICHET_GLPI_TIMEOUT", default=10)
+# The public root URL (https://guichet.example.fr), for links in messages sent by the worker.
+GUICHET_BASE_URL = env.str("GUICHET_BASE_URL", default="")

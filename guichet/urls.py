@@ -29,6 +29,8 @@ urlpatterns += i18n_patterns(
     path("", include("recovery.urls")),
     path("", include("recovery.staff_urls")),
     path("", include("sso.urls")),
+    # « Contacter le support », ticket tracking and the agents' queue (/support/guichet/ stays recovery's).
+    path("", include("support.urls")),
     # Administrators sign in like everyone else: password, throttling, second factor.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),

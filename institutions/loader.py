@@ -8,6 +8,7 @@ database exactly as it was (the set-up revision included).
 import ipaddress
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from django.db.models import Model
 
 from . import identity, models
 
+# Helpdesk connectors the support app knows (support/connectors/<name>.py).
+HELPDESK_CONNECTORS = ("glpi",)
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -91,7 +94,53 @@ def _construct(node: yaml.ScalarNode) -> Any:
         loader.dispose()
 
 
-class _Record:
+class _SupportFields:
+    """The support desk's fields of an institution (issue 11): closures and the helpdesk."""
+
+    def closures(self, name: str) -> list[dict[str, str]]:
+        child = self._get(name, False)  # type: ignore[attr-defined]
+        if child is None:
+            return []
+        out = []
+        for item in child.items():
+            rec = _Record(item, {"start", "end", "label"})
+            dates = []
+            for field in ("start", "end"):
+                value = rec._get(field, field == "start")
+                if value is None:
+                    dates.append(dates[0])
+                    continue
+                raw = value.scalar()
+                if not isinstance(raw, date):
+                    raise value.fail("une date AAAA-MM-JJ est attendue")
+                dates.append(raw)
+            if dates[1] < dates[0]:
+                raise rec.fields["end"].fail("la fin précède le début")
+            label = rec.translated("label", required=False)
+            out.append(
+                {"start": dates[0].isoformat(), "end": dates[1].isoformat(), "label_fr": label[0], "label_en": label[1]}
+            )
+        return out
+
+    def helpdesk(self, name: str) -> dict[str, Any]:
+        child = self._get(name, False)  # type: ignore[attr-defined]
+        if child is None:
+            return {}
+        rec = _Record(child, {"connector", "url", "entity", "category", "requester"})
+        connector = rec.text("connector")
+        if connector not in HELPDESK_CONNECTORS:
+            raise rec.fields["connector"].fail(f"connecteurs connus : {', '.join(HELPDESK_CONNECTORS)}")
+        out: dict[str, Any] = {"connector": connector, "url": rec.url("url")}
+        for field in ("entity", "category"):
+            if field in rec.fields:
+                value = rec.fields[field].scalar()
+                if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                    raise rec.fields[field].fail("un nombre entier positif est attendu")
+                out[field] = value
+        return out
+
+
+class _Record(_SupportFields):
     """The fields of one entry; each read checks presence and type and remembers the field."""
 
     def __init__(self, node: _Node, allowed: set[str]):
@@ -325,6 +374,9 @@ def load(path: Path) -> dict[str, int]:
                 "host",
                 "colour",
                 "state_service",
+                "support_address",
+                "support_closures",
+                "helpdesk",
             },
         )
         slug = rec.slug()
@@ -351,6 +403,9 @@ def load(path: Path) -> dict[str, int]:
                 "networks": rec.networks("networks"),
                 **rec.identity(),
                 "state_service": rec.boolean("state_service"),
+                "support_address": rec.text("support_address", required=False),
+                "support_closures": rec.closures("support_closures"),
+                "helpdesk": rec.helpdesk("helpdesk"),
                 "order": len(institutions),
             },
         )
@@ -459,9 +514,10 @@ def load(path: Path) -> dict[str, int]:
 
     faq: list[str] = []
     for node in top.strings("faq"):
-        rec = _Record(node, {"slug", "question", "answer"})
+        rec = _Record(node, {"slug", "question", "answer", "topics"})
         slug = rec.slug()
         question, answer = rec.translated("question"), rec.translated("answer")
+        topics = [t.scalar() for t in rec.strings("topics")] if "topics" in rec.fields else []
         _upsert(
             models.FaqEntry,
             {"slug": slug},
@@ -470,6 +526,7 @@ def load(path: Path) -> dict[str, int]:
                 "question_en": question[1],
                 "answer_fr": answer[0],
                 "answer_en": answer[1],
+                "topics": [str(t) for t in topics],
                 "order": len(faq),
             },
         )

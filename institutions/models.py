@@ -55,6 +55,13 @@ class Institution(models.Model):
     colour = models.CharField(_("couleur"), max_length=7, blank=True)
     # A State service (e.g. an académie) may show the DSFR « bloc marque »; others may not.
     state_service = models.BooleanField(_("service de l'État"), default=False)
+    # Support desk (issue 11): where to go, when the desk is shut beyond the weekly hours
+    # ([{"start": "2026-12-24", "end": "2027-01-01", "label_fr", "label_en"}], dates included;
+    # French public holidays are computed, not listed), and the helpdesk hand-off
+    # ({"connector": "glpi", "url": "https://…/apirest.php", …}; tokens come from the environment).
+    support_address = models.CharField(_("adresse du guichet du support"), max_length=300, blank=True)
+    support_closures = models.JSONField(_("fermetures exceptionnelles du support"), default=list, blank=True)
+    helpdesk = models.JSONField(_("outil de tickets de l'établissement"), default=dict, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     name = Translated()
@@ -199,6 +206,8 @@ class FaqEntry(models.Model):
     question_en = models.CharField(_("question (anglais)"), max_length=300, blank=True)
     answer_fr = _text(_("réponse (français)"))
     answer_en = _text(_("réponse (anglais)"), blank=True)
+    # Platform slugs and support natures this entry answers (the support form shows it for them).
+    topics = models.JSONField(_("sujets"), default=list, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     question = Translated()

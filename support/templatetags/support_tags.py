@@ -1,0 +1,52 @@
+"""`{% support_contact_url error="paused" %}`: the /support/ link carrying the page's context
+(error, platform, identifier typed, time, page), signed; `{% support_desk_line %}`: the
+opening status of the desk that concerns the page (the person's institution when known)."""
+
+from django import template
+
+from .. import carried
+
+register = template.Library()
+
+
+def _identifier(context) -> str:
+    request = context.get("request")
+    typed = ""
+    if request is not None and request.method == "POST":
+        typed = request.POST.get("identifier", "")  # never any other field: no password, no code
+    return str(context.get("identifier") or typed or "")
+
+
+def _platform(context):
+    platform = context.get("platform")
+    if platform is not None and hasattr(platform, "slug") and hasattr(platform, "institution_id"):
+        return platform
+    user = context.get("user")
+    if user is not None and getattr(user, "is_authenticated", False):
+        return getattr(user, "platform", None)
+    return None
+
+
+@register.simple_tag(takes_context=True)
+def support_contact_url(context, error: str = "") -> str:
+    request = context.get("request")
+    platform = _platform(context)
+    return carried.link(
+        error=error or str(context.get("support_error") or ""),
+        platform=platform.slug if platform else "",
+        identifier=_identifier(context),
+        page=request.path if request is not None else "",
+    )
+
+
+@register.simple_tag(takes_context=True)
+def support_desks_for_page(context) -> list:
+    """The desk of the page's institution if known, else every desk."""
+    desks = context.get("support_desks") or []
+    platform = _platform(context)
+    user = context.get("user")
+    institution_id = platform.institution_id if platform else None
+    if institution_id is None and user is not None and getattr(user, "is_authenticated", False):
+        institution_id = getattr(user, "institution_id", None)
+    mine = [d for d in desks if d.institution.pk == institution_id and d.known]
+    return mine or [d for d in desks if d.known]

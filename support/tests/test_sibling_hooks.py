@@ -1,0 +1,88 @@
+"""What sibling apps plug into: the status app's « Signaler un message suspect » becomes a
+ticket; the paused and « trop de demandes » pages link to support with their context."""
+
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+from django.test import Client
+
+from notify.models import Message
+from support import carried
+from support.actions import file_suspicious_report
+from support.models import Ticket
+
+from .conftest import make_account
+
+
+def test_a_suspicious_message_report_becomes_a_ticket(poitiers):
+    ticket = file_suspicious_report(
+        identifier="jeanne.martin@ac-poitiers.fr",
+        contact="jeanne.perso@example.org",
+        message_text="Votre boîte est pleine, cliquez ici",
+        links=[("https://ac-poitiers.fr.evil.example/login", "Domaine inconnu : ne cliquez pas")],
+        language="fr",
+        institution_slug="ac-poitiers",
+    )
+    assert isinstance(ticket, Ticket)
+    assert ticket.nature == "message-suspect" and ticket.institution.slug == "ac-poitiers"
+    assert "https://ac-poitiers.fr.evil.example/login — Domaine inconnu" in ticket.description
+    assert ticket.context["links"][0][0] == "https://ac-poitiers.fr.evil.example/login"
+    assert Message.objects.get(purpose="support.ticket_opened").to == "jeanne.perso@example.org"
+
+
+def test_a_suspicious_report_by_sms_and_without_institution(poitiers):
+    ticket = file_suspicious_report(
+        identifier="x@example.org", contact="+33612345678", message_text="?", links=[], language="en",
+        institution_slug=None,
+    )  # fmt: skip
+    assert ticket.contact_channel == "sms" and ticket.institution is None
+
+
+def _ctx_of(page: str) -> dict:
+    href = page.split('class="support-contact"><a class="button secondary" href="')[1].split('"')[0]
+    query = parse_qs(urlsplit(href.replace("&amp;", "&")).query)
+    return carried.read(unquote(query["ctx"][0]))
+
+
+@pytest.mark.django_db
+def test_the_paused_page_carries_the_identifier_and_never_the_password(poitiers):
+    make_account("jeanne.martin@ac-poitiers.fr", "academie")
+    client = Client()
+    for n in range(6):
+        response = client.post(
+            "/login/", {"identifier": "jeanne.martin@ac-poitiers.fr", "password": f"Mauvais-{n}-Secret"}
+        )
+    assert response.status_code == 429
+    page = response.content.decode()
+    context = _ctx_of(page)
+    assert context["error"] == "paused"
+    assert context["identifier"] == "jeanne.martin@ac-poitiers.fr"
+    assert context["page"] == "/login/"
+    assert "Mauvais" not in str(context) and "Mauvais" not in page
+
+
+def test_the_too_many_requests_page_links_to_support(poitiers):
+    client = Client()
+    form = {"identifier": "jeanne.martin@ac-poitiers.fr", "channel": "email", "contact": "j@example.org"}
+    for _ in range(6):
+        response = client.post("/password/reset/", form)
+    assert response.status_code == 429
+    context = _ctx_of(response.content.decode())
+    assert context["error"] == "too_many" and context["identifier"] == "jeanne.martin@ac-poitiers.fr"
+    # The form opened from there already knows the nature.
+    page = client.get(carried.link(**context)).content.decode()
+    assert '<option value="mot-de-passe-perdu" selected>' in page
+
+
+def test_every_page_has_the_footer_link_with_the_desk_status(poitiers):
+    for url in ("/", "/plateformes/convergence/", "/password/reset/", "/login/", "/en/"):
+        page = Client().get(url).content.decode()
+        assert 'class="support-footer"' in page, url
+        assert "/support/?ctx=" in page
+        assert ("Ouvert maintenant" in page or "Fermé" in page) or ("Open now" in page or "Closed" in page)
+
+
+def test_a_platform_page_shows_only_its_institutions_desk(poitiers):
+    page = Client().get("/plateformes/zimbra/").content.decode()
+    footer = page.split('class="support-footer"')[1]
+    assert "Académie :" not in footer and "CHU :" not in footer
