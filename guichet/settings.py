@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "recovery",
     "sso",
     "orientation",
+    "mailconfig",
 ]
 
 AUTH_USER_MODEL = "accounts.Account"
@@ -372,3 +373,14 @@ GUICHET_SAML_BASE_URL = env.str("GUICHET_SAML_BASE_URL", default="")
 GUICHET_SAML_KEY_FILE = env.str("GUICHET_SAML_KEY_FILE", default="")
 GUICHET_SAML_CERT_FILE = env.str("GUICHET_SAML_CERT_FILE", default="")
 GUICHET_SAML_LOGOUT_TIMEOUT = 5  # seconds for a back-channel (SOAP) LogoutRequest
+
+# Mail-client settings (mailconfig). Apple profiles are signed with this certificate (PEM:
+# the signer first, then its intermediates) and key; without them they go out unsigned, with a
+# warning on every page that offers one. The connection test reaches only the set-up's hosts
+# and ports, with this timeout, at most this many times an hour per address (IPv6: per /64);
+# an extra CA file is trusted beside the system's (a private CA, the tests).
+GUICHET_MOBILECONFIG_CERT_FILE = env.str("GUICHET_MOBILECONFIG_CERT_FILE", default="")
+GUICHET_MOBILECONFIG_KEY_FILE = env.str("GUICHET_MOBILECONFIG_KEY_FILE", default="")
+GUICHET_MAILCONFIG_PROBE_TIMEOUT = env.float("GUICHET_MAILCONFIG_PROBE_TIMEOUT", default=5.0)
+GUICHET_MAILCONFIG_PROBE_CAFILE = env.str("GUICHET_MAILCONFIG_PROBE_CAFILE", default="")
+GUICHET_MAILCONFIG_TESTS_PER_HOUR = env.int("GUICHET_MAILCONFIG_TESTS_PER_HOUR", default=10)

@@ -15,6 +15,8 @@ urlpatterns = [
     # CAS clients hard-code /cas/…: one URL for every language.
     path("cas/", include("sso.cas_urls")),
     path("saml/", include("sso.saml_urls")),
+    # Mail programs' automatic configuration (Thunderbird autoconfig, Outlook Autodiscover).
+    path("", include("mailconfig.wellknown_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("orientation.urls")),
@@ -22,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("", include("recovery.urls")),
     path("", include("recovery.staff_urls")),
     path("", include("sso.urls")),
+    path("", include("mailconfig.urls")),
     # Administrators sign in like everyone else: password, throttling, second factor.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),

@@ -16,7 +16,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.db.models import Model
 
-from . import models
+from . import mail_servers, models
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
@@ -235,7 +235,17 @@ def load(path: Path) -> dict[str, int]:
     """Load the file; raise SetupError (and change nothing) if any part of it is wrong."""
     top = _Record(
         parse(path),
-        {"version", "institutions", "platforms", "publics", "profiles", "faq", "recovery_paths", "clients"},
+        {
+            "version",
+            "institutions",
+            "platforms",
+            "publics",
+            "profiles",
+            "faq",
+            "recovery_paths",
+            "clients",
+            "mail_clients",
+        },
     )
     version = top.fields.get("version")
     if version is None or version.scalar() != 1:
@@ -310,6 +320,16 @@ def load(path: Path) -> dict[str, int]:
         if rec.boolean("url_confirmed"):
             values["confirmed_url"] = url
         platforms[slug] = _upsert(models.Platform, {"slug": slug}, values)
+
+    # Mail-client settings per platform (mailconfig), confirmed like the webmail address.
+    mail_clients = top.fields["mail_clients"].mapping() if "mail_clients" in top.fields else {}
+    for slug in list(platforms):
+        data, confirmed = mail_servers.parse(mail_clients[slug]) if slug in mail_clients else ({}, False)
+        changed = {"mail_servers": data} | ({"confirmed_mail_servers": data} if confirmed else {})
+        platforms[slug] = _upsert(models.Platform, {"slug": slug}, changed)
+    for slug, node in mail_clients.items():
+        if slug not in platforms:
+            raise node.fail(f"la plateforme « {slug} » n'est déclarée nulle part dans le fichier")
 
     publics: dict[str, models.Public] = {}
     domains: set[str] = set()

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MailconfigConfig(AppConfig):
+    name = "mailconfig"
+    verbose_name = _("Logiciels de messagerie")
