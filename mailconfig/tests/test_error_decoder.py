@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - client messages stay whole, as people paste them
 """The error decoder on messages as mail programs show them (French and English)."""
 
 import pytest
