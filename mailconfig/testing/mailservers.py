@@ -27,9 +27,7 @@ class MailServer:
 def _config(folder: Path, imap: int, imaps: int, tls: bool, users: dict, ids: str) -> str:
     chroot = "" if os.geteuid() == 0 else "  chroot =\n"
     lines = "\n".join(f"{name} = {value}" for name, value in users.items())
-    ssl_lines = (
-        f"ssl = yes\nssl_cert = <{folder}/cert.pem\nssl_key = <{folder}/key.pem\n" if tls else "ssl = no\n"
-    )
+    ssl_lines = f"ssl = yes\nssl_cert = <{folder}/cert.pem\nssl_key = <{folder}/key.pem\n" if tls else "ssl = no\n"
     imaps_listener = (
         f"  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {imaps}\n    ssl = yes\n  }}\n"
         if tls
