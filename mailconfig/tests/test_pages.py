@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - user-agent strings stay whole, as browsers send them
 """The pages: the copyable table, guides in the right order, the connection test that is no
 port scanner and its per-network limit, signed-in extras, English without French."""
 
