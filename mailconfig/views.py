@@ -125,6 +125,7 @@ def _page(request: HttpRequest, mail: servers.MailSettings, **extra: object) -> 
         "profile_url": profile_url,
         "profile_qr": qr.svg_data_uri(scale=4, border=2),
         "profile_signed": signing.configured(),
+        "oauth2": _oauth2(request) if mail.oauth2 else None,
         **extra,
     }
     return render(request, "mailconfig/platform.html", context, status=int(str(extra.get("status", 200))))

@@ -153,3 +153,11 @@ def test_bad_input_never_gives_a_500(client, poitiers):
     assert client.get("/messagerie/clients/zimbra/", {"adresse": "<script>@x"}).status_code == 200
     assert client.get("/messagerie/clients/zimbra/profil.mobileconfig", {"adresse": "x" * 5000}).status_code == 200
     assert client.get("/messagerie/clients/inconnue/").status_code == 404
+
+
+def test_an_oauth2_capable_platform_shows_the_guichet_client_registration(client, student):
+    client.force_login(student)
+    html = client.get("/messagerie/clients/zimbra/").content.decode()
+    assert '<code class="copyable">thunderbird</code>' in html
+    assert "/oidc/authorize/</code>" in html and "/oidc/token/</code>" in html
+    assert "Identifiant du client" not in client.get("/messagerie/clients/convergence/").content.decode()
