@@ -90,3 +90,17 @@ def test_with_a_certificate_the_page_gives_no_unsigned_warning(client, poitiers,
     html = client.get("/messagerie/clients/zimbra/").content.decode()
     assert "pas signé" not in html
     assert 'src="data:image/svg+xml' in html  # the QR code opening the download on a phone
+
+
+def _signing_warnings():
+    from django.core.checks import run_checks
+
+    return [m.id for m in run_checks(tags=["guichet"]) if m.id.startswith("mailconfig.")]
+
+
+def test_the_system_check_tells_when_profiles_cannot_be_signed(settings, signing_files):
+    assert _signing_warnings() == []
+    settings.GUICHET_MOBILECONFIG_KEY_FILE = "/nonexistent/key.pem"
+    assert _signing_warnings() == ["mailconfig.W001"]
+    settings.GUICHET_MOBILECONFIG_CERT_FILE = ""
+    assert _signing_warnings() == []  # unsigned is allowed: pages say so

@@ -99,3 +99,25 @@ def test_smtp_starttls_on_a_real_smtp_server(tmp_path, test_ca, ca_file):
         result = probes.check(Server("smtp", HOST, port, "starttls"), cafile=ca_file, timeout=5)
     assert result.ok, result
     assert result.starttls_offered is True
+
+
+@pytest.mark.django_db
+def test_the_page_runs_the_test_against_the_platforms_servers(client, poitiers, settings, test_ca, ca_file):
+    from institutions.models import Platform
+
+    settings.GUICHET_MAILCONFIG_PROBE_CAFILE = ca_file
+    with mailservers.dovecot(*_pem(*make_certificate(HOST, issuer=test_ca, days=200))) as server:
+        zimbra = Platform.objects.get(slug="zimbra")
+        zimbra.mail_servers = {
+            **zimbra.mail_servers,
+            "incoming": [
+                {"protocol": "imap", "host": HOST, "port": server.imaps_port, "security": "tls"},
+                {"protocol": "imap", "host": HOST, "port": server.imap_port, "security": "starttls"},
+            ],
+            "outgoing": [],
+        }
+        zimbra.save()
+        html = client.post("/messagerie/clients/zimbra/test/").content.decode()
+    assert "Tout est en ordre du côté des serveurs." in html
+    assert html.count("Certificat valide pour localhost") == 2
+    assert "STARTTLS est proposé, comme prévu." in html
