@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "ops",
     "support",
+    "mailconfig",
     "guichet",  # last: the start-up checks and generate_keys, over every app
 ]
 
@@ -440,3 +441,14 @@ GUICHET_SUPPORT_RETENTION_DAYS = env.int("GUICHET_SUPPORT_RETENTION_DAYS", defau
 GUICHET_GLPI_TIMEOUT = env.int("GUICHET_GLPI_TIMEOUT", default=10)
 # The public root URL (https://guichet.example.fr), for links in messages sent by the worker.
 GUICHET_BASE_URL = env.str("GUICHET_BASE_URL", default="")
+
+# Mail-client settings (mailconfig). Apple profiles are signed with this certificate (PEM:
+# the signer first, then its intermediates) and key; without them they go out unsigned, with a
+# warning on every page that offers one. The connection test reaches only the set-up's hosts
+# and ports, with this timeout, at most this many times an hour per address (IPv6: per /64);
+# an extra CA file is trusted beside the system's (a private CA, the tests).
+GUICHET_MOBILECONFIG_CERT_FILE = env.str("GUICHET_MOBILECONFIG_CERT_FILE", default="")
+GUICHET_MOBILECONFIG_KEY_FILE = env.str("GUICHET_MOBILECONFIG_KEY_FILE", default="")
+GUICHET_MAILCONFIG_PROBE_TIMEOUT = env.float("GUICHET_MAILCONFIG_PROBE_TIMEOUT", default=5.0)
+GUICHET_MAILCONFIG_PROBE_CAFILE = env.str("GUICHET_MAILCONFIG_PROBE_CAFILE", default="")
+GUICHET_MAILCONFIG_TESTS_PER_HOUR = env.int("GUICHET_MAILCONFIG_TESTS_PER_HOUR", default=10)

@@ -22,6 +22,8 @@ urlpatterns = [
     # Whose portal: colours and logos from the set-up file.
     path("identite.css", identity.identity_css, name="identity-css"),
     path("identite/<slug:who>.svg", identity.logo, name="identity-logo"),
+    # Mail programs' automatic configuration (Thunderbird autoconfig, Outlook Autodiscover).
+    path("", include("mailconfig.wellknown_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("orientation.urls")),
@@ -31,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("", include("sso.urls")),
     # « Contacter le support », ticket tracking and the agents' queue (/support/guichet/ stays recovery's).
     path("", include("support.urls")),
+    path("", include("mailconfig.urls")),
     # Administrators sign in like everyone else: password, throttling, second factor.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),

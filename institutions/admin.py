@@ -18,8 +18,28 @@ class InstitutionAdmin(admin.ModelAdmin):
 
 @admin.register(models.Platform)
 class PlatformAdmin(admin.ModelAdmin):
-    list_display = ["name", "webmail_url", "is_confirmed", "institution"]
-    actions = ["confirm_url"]
+    list_display = ["name", "webmail_url", "is_confirmed", "mail_servers_ok", "institution"]
+    actions = ["confirm_url", "confirm_mail_servers"]
+
+    @admin.display(boolean=True, description=_("réglages des logiciels confirmés"))
+    def mail_servers_ok(self, obj):
+        return obj.mail_servers_confirmed
+
+    @admin.action(
+        description=_("Confirmer les réglages des logiciels de messagerie (vérifiés auprès de la plateforme)")
+    )
+    def confirm_mail_servers(self, request, queryset):
+        count = 0
+        for platform in queryset.exclude(mail_servers={}):
+            if not platform.mail_servers_confirmed:
+                platform.confirmed_mail_servers = platform.mail_servers
+                platform.save(update_fields=["confirmed_mail_servers"])
+                count += 1
+        self.message_user(
+            request,
+            ngettext("%d réglage confirmé.", "%d réglages confirmés.", count) % count,
+            messages.SUCCESS,
+        )
 
     @admin.display(boolean=True, description=_("adresse confirmée"))
     def is_confirmed(self, obj):

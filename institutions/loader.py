@@ -18,7 +18,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.db.models import Model
 
-from . import identity, models
+from . import identity, mail_servers, models
 
 # Helpdesk connectors the support app knows (support/connectors/<name>.py).
 HELPDESK_CONNECTORS = ("glpi",)
@@ -348,7 +348,18 @@ def load(path: Path) -> dict[str, int]:
     """Load the file; raise SetupError (and change nothing) if any part of it is wrong."""
     top = _Record(
         parse(path),
-        {"version", "institutions", "platforms", "publics", "profiles", "faq", "recovery_paths", "clients", "portal"},
+        {
+            "version",
+            "institutions",
+            "platforms",
+            "publics",
+            "profiles",
+            "faq",
+            "recovery_paths",
+            "clients",
+            "mail_clients",
+            "portal",
+        },
     )
     version = top.fields.get("version")
     if version is None or version.scalar() != 1:
@@ -439,6 +450,16 @@ def load(path: Path) -> dict[str, int]:
         if rec.boolean("url_confirmed"):
             values["confirmed_url"] = url
         platforms[slug] = _upsert(models.Platform, {"slug": slug}, values)
+
+    # Mail-client settings per platform (mailconfig), confirmed like the webmail address.
+    mail_clients = top.fields["mail_clients"].mapping() if "mail_clients" in top.fields else {}
+    for slug in list(platforms):
+        data, confirmed = mail_servers.parse(mail_clients[slug]) if slug in mail_clients else ({}, False)
+        changed = {"mail_servers": data} | ({"confirmed_mail_servers": data} if confirmed else {})
+        platforms[slug] = _upsert(models.Platform, {"slug": slug}, changed)
+    for slug, node in mail_clients.items():
+        if slug not in platforms:
+            raise node.fail(f"la plateforme « {slug} » n'est déclarée nulle part dans le fichier")
 
     publics: dict[str, models.Public] = {}
     domains: set[str] = set()

@@ -116,6 +116,11 @@ class Platform(models.Model):
     sign_in_help_fr = _text(_("comment se connecter (français)"))
     sign_in_help_en = _text(_("comment se connecter (anglais)"), blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    # Mail-client settings (IMAP/POP/SMTP hosts, ports, encryption, username form, sign-in
+    # methods), as checked by institutions/mail_servers.py. Like the webmail address, they are
+    # shown as unconfirmed until an administrator confirms this exact copy.
+    mail_servers = models.JSONField(_("réglages des logiciels de messagerie"), default=dict, blank=True)
+    confirmed_mail_servers = models.JSONField(_("réglages confirmés"), default=dict, blank=True)
 
     description = Translated()
     main_use = Translated()
@@ -132,6 +137,10 @@ class Platform(models.Model):
     @property
     def url_confirmed(self) -> bool:
         return bool(self.confirmed_url) and self.confirmed_url == self.webmail_url
+
+    @property
+    def mail_servers_confirmed(self) -> bool:
+        return bool(self.mail_servers) and self.confirmed_mail_servers == self.mail_servers
 
     @property
     def hostname(self) -> str:

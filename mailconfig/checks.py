@@ -1,0 +1,25 @@
+from django.core.checks import Warning, register
+
+
+@register("guichet")
+def profile_signing(app_configs, **kwargs):
+    """A signing certificate that is set but cannot sign: profiles would go out unsigned.
+
+    No certificate at all is allowed (pages then warn people that the profile is unsigned),
+    so it raises nothing here.
+    """
+    from . import signing
+
+    if not signing.configured():
+        return []
+    try:
+        signing.sign(b"check")
+    except signing.SigningUnavailable as exc:
+        return [
+            Warning(
+                f"Les profils Apple ne peuvent pas être signés : {exc}.",
+                hint="Vérifiez GUICHET_MOBILECONFIG_CERT_FILE et GUICHET_MOBILECONFIG_KEY_FILE (PEM, clé sans phrase).",
+                id="mailconfig.W001",
+            )
+        ]
+    return []
