@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "recovery",
     "sso",
     "orientation",
+    "status",
 ]
 
 AUTH_USER_MODEL = "accounts.Account"
@@ -141,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "guichet.context.site",
+                "status.context.banners",
             ],
         },
     },
@@ -372,3 +374,17 @@ GUICHET_SAML_BASE_URL = env.str("GUICHET_SAML_BASE_URL", default="")
 GUICHET_SAML_KEY_FILE = env.str("GUICHET_SAML_KEY_FILE", default="")
 GUICHET_SAML_CERT_FILE = env.str("GUICHET_SAML_CERT_FILE", default="")
 GUICHET_SAML_LOGOUT_TIMEOUT = 5  # seconds for a back-channel (SOAP) LogoutRequest
+
+# Service status and phishing safety (status app). Probes run every few minutes in the worker;
+# the demo (no network) leaves them off. A platform turns « dégradé » after this many
+# consecutive failures of one of its probes, and back once every probe passes.
+GUICHET_STATUS_PROBES = env.bool("GUICHET_STATUS_PROBES", default=not GUICHET_DEMO)
+GUICHET_STATUS_FAILURES = env.int("GUICHET_STATUS_FAILURES", default=3)
+GUICHET_STATUS_TIMEOUT = env.float("GUICHET_STATUS_TIMEOUT", default=10.0)
+GUICHET_STATUS_RETENTION_DAYS = env.int("GUICHET_STATUS_RETENTION_DAYS", default=90)
+GUICHET_STATUS_CERT_WARN_DAYS = 14
+# Trust store for the probes' TLS checks: the system's by default (a private CA: its PEM file).
+GUICHET_STATUS_CA_FILE = env.str("GUICHET_STATUS_CA_FILE", default="")
+# How long the banner's view of incidents is reused between database reads (seconds).
+GUICHET_STATUS_BANNER_TTL = env.int("GUICHET_STATUS_BANNER_TTL", default=30)
+GUICHET_STATUS_REPORT_MAX_BYTES = env.int("GUICHET_STATUS_REPORT_MAX_BYTES", default=512 * 1024)

@@ -4,11 +4,13 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from orientation import views as orientation
+from status import views as status
 
 # Human pages: French at the root, English under /en/. Scripts' URLs stay unprefixed.
 urlpatterns = [
     path("api/route", orientation.api_route, name="api-route"),
     path("healthz", orientation.healthz, name="healthz"),
+    path("api/status", status.api_status, name="api-status"),
     path("webauthn/", include("accounts.passkeys")),
     # OpenID Connect: discovery, JWKS and the protocol end points (sso/oidc_urls.py).
     path("", include("sso.oidc_urls")),
@@ -22,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("", include("recovery.urls")),
     path("", include("recovery.staff_urls")),
     path("", include("sso.urls")),
+    path("", include("status.urls")),
     # Administrators sign in like everyone else: password, throttling, second factor.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),

@@ -11,6 +11,7 @@ SETUP_MODELS = (
     models.FaqEntry,
     models.RecoveryPath,
     models.Client,
+    models.SafetyRules,
 )
 
 
