@@ -61,11 +61,16 @@ def run_probes(now: datetime | None = None) -> int:
     sync_targets()
     count = 0
     for target in ProbeTarget.objects.filter(enabled=True).select_related("platform"):
-        outcome = probes.run(target.kind, spec_of(target), ca_file=settings.GUICHET_STATUS_CA_FILE)
-        record_outcome(target, outcome, now=now)
+        probe(target, now=now)
         count += 1
     prune(now)
     return count
+
+
+def probe(target: ProbeTarget, *, now: datetime | None = None) -> ProbeResult:
+    """Run one probe (outside any transaction: it waits on the network) and record it."""
+    outcome = probes.run(target.kind, spec_of(target), ca_file=settings.GUICHET_STATUS_CA_FILE)
+    return record_outcome(target, outcome, now=now)
 
 
 def record_outcome(target: ProbeTarget, outcome: probes.Outcome, *, now: datetime | None = None) -> ProbeResult:
