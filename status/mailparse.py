@@ -22,7 +22,13 @@ class Parsed:
     text: str = ""
     links: list[str] = field(default_factory=list)
     sender_domain: str = ""
+    reply_to_domain: str = ""
     had_headers: bool = False
+
+    @property
+    def replies_elsewhere(self) -> bool:
+        """Answers would go to another domain than the one shown as sender: a classic lure."""
+        return bool(self.reply_to_domain and self.sender_domain and self.reply_to_domain != self.sender_domain)
 
 
 class _Html(HTMLParser):
@@ -94,12 +100,17 @@ def parse(raw: bytes) -> Parsed:
         else:
             texts.append(content)
             links += _text_links(content)
-    sender = getaddresses([headers.get("From", "")])
-    address = sender[0][1] if sender else ""
     return Parsed(
         headers=headers,
         text="\n\n".join(texts).strip(),
         links=_unique(links),
-        sender_domain=address.rsplit("@", 1)[-1].lower() if "@" in address else "",
+        sender_domain=_domain(headers.get("From", "")),
+        reply_to_domain=_domain(headers.get("Reply-To", "")),
         had_headers=True,
     )
+
+
+def _domain(header: str) -> str:
+    found = getaddresses([header])
+    address = found[0][1] if found else ""
+    return address.rsplit("@", 1)[-1].lower() if "@" in address else ""

@@ -4,6 +4,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from institutions import queries as setup
@@ -13,6 +14,16 @@ from orientation.cache import cached_page
 from . import findings, linkcheck, mailparse, queries, reports
 from .forms import LinkForm, ReportForm
 
+# Header names people read, in their language (the message's own values stay as they are).
+HEADER_LABELS = {
+    "From": _("Expéditeur (From)"),
+    "Reply-To": _("Réponse à (Reply-To)"),
+    "Return-Path": _("Adresse de retour (Return-Path)"),
+    "To": _("Destinataire (To)"),
+    "Subject": _("Objet (Subject)"),
+    "Date": _("Date"),
+}
+
 
 @require_safe
 @cached_page
@@ -20,14 +31,19 @@ def phishing(request: HttpRequest) -> HttpResponse:
     rules = queries.safety_rules()
     hosts = sorted(queries.official_hosts())
     lang = (get_language() or "fr")[:2]
+    # Institutions that never ask for the same things share one list (Poitiers: all three).
+    groups: dict[tuple[str, ...], list[str]] = {}
     for rule in rules:
-        rule.never_asks_text = [item.get(lang) or item["fr"] for item in rule.never_asks]
+        items = tuple(item.get(lang) or item["fr"] for item in rule.never_asks)
+        if items:
+            groups.setdefault(items, []).append(rule.institution.name)
     example = next((r.sender_domains[0] for r in rules if r.sender_domains), "univ-poitiers.fr")
     return render(
         request,
         "status/phishing.html",
         {
             "rules": rules,
+            "never_asks": [(names, list(items)) for items, names in groups.items()],
             "hosts": hosts,
             "example_domain": example,
             "example_fake": example.replace("o", "0", 1),
@@ -88,6 +104,7 @@ def report(request: HttpRequest) -> HttpResponse:
         "status/report_done.html",
         {
             "parsed": parsed,
+            "headers": [(HEADER_LABELS[name], value) for name, value in parsed.headers.items()],
             "judged": judged,
             "sender": sender,
             "dangerous": any(j["verdict"].verdict == "danger" for _l, j in judged),

@@ -205,3 +205,18 @@ def test_a_malformed_file_is_read_as_far_as_possible_never_a_500(client, poitier
     response = client.post("/securite/signaler/", {"eml": upload})
     assert response.status_code == 200
     assert "https://evil.example/" in _text(response)
+
+
+def test_replies_sent_elsewhere_than_the_sender_are_pointed_out(client, poitiers, sink):
+    upload = SimpleUploadedFile("quota.eml", EML.read_bytes())
+    page = _text(client.post("/securite/signaler/", {"eml": upload}))
+    assert "Une réponse partirait vers gmail.com, pas vers univ-p0itiers.fr" in page
+    assert "Expéditeur (From)" in page and "Objet (Subject)" in page
+    assert "Votre boîte aux lettres sera fermée dans 24 h" in page  # the decoded subject
+
+
+def test_the_report_result_in_english_has_no_french_of_ours(client, poitiers, sink):
+    upload = SimpleUploadedFile("quota.eml", EML.read_bytes())
+    page = _text(client.post("/en/securite/signaler/", {"eml": upload}))
+    assert "Sender (From)" in page and "This message contains at least one dangerous link" in page
+    assert "Dangereux" not in page and "Expéditeur" not in page
