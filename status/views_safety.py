@@ -7,11 +7,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from audit.actions import client_ip
 from institutions import queries as setup
 from institutions import routing
 from orientation.cache import cached_page
 
-from . import findings, linkcheck, mailparse, queries, reports
+from . import findings, limits, linkcheck, mailparse, queries, reports
 from .forms import LinkForm, ReportForm
 
 # Header names people read, in their language (the message's own values stay as they are).
@@ -85,6 +86,9 @@ def report(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "status/report.html", {"form": form}, status=400)
+    if not limits.allow_report(client_ip(request)):
+        # The form comes back filled in: nothing the person pasted is lost.
+        return render(request, "status/report.html", {"form": form, "too_many": True}, status=429)
     raw = form.cleaned_data["eml"] or form.cleaned_data["message"].encode("utf-8")
     parsed = mailparse.parse(raw)
     hosts = queries.official_hosts()

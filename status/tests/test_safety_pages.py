@@ -220,3 +220,41 @@ def test_the_report_result_in_english_has_no_french_of_ours(client, poitiers, si
     page = _text(client.post("/en/securite/signaler/", {"eml": upload}))
     assert "Sender (From)" in page and "This message contains at least one dangerous link" in page
     assert "Dangereux" not in page and "Expéditeur" not in page
+
+
+# --- nobody floods the security team ------------------------------------------------------
+
+
+def _report(client, ip, text="https://univ-p0itiers.fr/"):
+    return client.post("/securite/signaler/", {"message": text}, REMOTE_ADDR=ip)
+
+
+def test_one_address_is_held_back_after_its_allowance_and_keeps_its_text(client, poitiers, settings, sink):
+    from status.limits import PER_ADDRESS
+
+    settings.GUICHET_ADMIN_EMAILS = ["rssi@example.org"]
+    for _ in range(PER_ADDRESS):
+        assert _report(client, "198.51.100.7").status_code == 200
+    refused = _report(client, "198.51.100.7", "Mon message https://evil.example/")
+    assert refused.status_code == 429
+    page = _text(refused)
+    assert "Réessayez dans une dizaine de minutes" in page and "Mon message https://evil.example/" in page
+    assert Message.objects.filter(purpose=reports.PURPOSE).count() == PER_ADDRESS
+    # Someone else, elsewhere, is not held back by it.
+    assert _report(client, "203.0.113.9").status_code == 200
+
+
+def test_ipv6_addresses_of_one_network_share_an_allowance(client, poitiers, sink):
+    from status.limits import PER_ADDRESS
+
+    for n in range(PER_ADDRESS):
+        assert _report(client, f"2001:db8:1:2::{n + 1:x}").status_code == 200
+    assert _report(client, "2001:db8:1:2:ffff::1").status_code == 429
+    assert _report(client, "2001:db8:1:3::1").status_code == 200  # the next /64 is another network
+
+
+def test_the_daily_ceiling_holds_for_everyone_together(client, poitiers, sink, monkeypatch):
+    from status import limits
+
+    monkeypatch.setattr(limits, "PER_DAY", 3)
+    assert [_report(client, f"192.0.2.{n}").status_code for n in range(1, 5)] == [200, 200, 200, 429]
