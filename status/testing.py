@@ -8,6 +8,7 @@ SMTP, with certificates made on the spot by a private CA (cryptography).
     with TLSServer("imap", cert, slow=True):  # accepts, then never says a word
     closed_port()                             # a port nobody listens on
 
+TLSServer("imap" | "smtp", cert, starttls=True) speaks in clear until STARTTLS (143, 587).
 server.fail() makes it answer as a broken service would (HTTP 503, IMAP BYE, SMTP 554),
 server.recover() undoes it. The IMAP server accepts LOGIN and AUTHENTICATE XOAUTH2 for
 `server.accounts` ({identifier: password-or-token}).
@@ -114,14 +115,21 @@ class _Handler(socketserver.StreamRequestHandler):
         if server.slow:
             server.release.wait(timeout=30)  # never a word until the test ends
             return
-        try:
-            self.connection = self.request = server.context.wrap_socket(self.request, server_side=True)
-            self.rfile = self.connection.makefile("rb")
-            self.wfile = self.connection.makefile("wb", buffering=0)
-        except (ssl.SSLError, OSError):
-            return  # the client refused our certificate: that is the test
+        self.tls = False
+        if not server.starttls and not self._wrap(server):
+            return
         with contextlib.suppress(OSError, ssl.SSLError):
             getattr(self, f"_{server.protocol}")(server)
+
+    def _wrap(self, server) -> bool:
+        try:
+            self.connection = self.request = server.context.wrap_socket(self.request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return False  # the client refused our certificate: that is the test
+        self.rfile = self.connection.makefile("rb")
+        self.wfile = self.connection.makefile("wb", buffering=0)
+        self.tls = True
+        return True
 
     def _line(self) -> str:
         return self.rfile.readline(4096).decode("utf-8", "replace").rstrip("\r\n")
@@ -144,7 +152,7 @@ class _Handler(socketserver.StreamRequestHandler):
         if server.failing:
             self._send("* BYE Service temporarily unavailable")
             return
-        self._send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2] Test IMAP ready")
+        self._send(f"* OK [CAPABILITY {self._imap_caps()}] Test IMAP ready")
         while True:
             line = self._line()
             if not line:
@@ -152,8 +160,12 @@ class _Handler(socketserver.StreamRequestHandler):
             tag, _, rest = line.partition(" ")
             command = rest.split(" ")[0].upper()
             if command == "CAPABILITY":
-                self._send("* CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2")
+                self._send(f"* CAPABILITY {self._imap_caps()}")
                 self._send(f"{tag} OK CAPABILITY completed")
+            elif command == "STARTTLS" and not self.tls:
+                self._send(f"{tag} OK Begin TLS negotiation now")
+                if not self._wrap(server):
+                    return
             elif command == "LOGIN":
                 words = rest.split(" ")
                 user, secret = (w.strip('"') for w in words[1:3])
@@ -169,6 +181,9 @@ class _Handler(socketserver.StreamRequestHandler):
                 return
             else:
                 self._send(f"{tag} BAD Unknown command")
+
+    def _imap_caps(self) -> str:
+        return "IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2" if self.tls else "IMAP4rev1 STARTTLS LOGINDISABLED"
 
     def _auth(self, server, tag, user, secret):
         server.logins.append(user)
@@ -188,7 +203,11 @@ class _Handler(socketserver.StreamRequestHandler):
                 return
             if line.startswith(("EHLO", "HELO")):
                 self._send("250-test.example")
-                self._send("250 AUTH PLAIN")
+                self._send("250 AUTH PLAIN" if self.tls else "250 STARTTLS")
+            elif line.startswith("STARTTLS") and not self.tls:
+                self._send("220 Ready to start TLS")
+                if not self._wrap(server):
+                    return
             elif line.startswith("QUIT"):
                 self._send("221 Bye")
                 return
@@ -204,8 +223,8 @@ class _Server(socketserver.ThreadingTCPServer):
 class TLSServer:
     host = "127.0.0.1"
 
-    def __init__(self, protocol: str, cert: Cert, *, slow: bool = False, port: int = 0):
-        self.protocol, self.slow = protocol, slow
+    def __init__(self, protocol: str, cert: Cert, *, slow: bool = False, starttls: bool = False, port: int = 0):
+        self.protocol, self.slow, self.starttls = protocol, slow, starttls
         self.failing = False
         self.accounts: dict[str, str] = {}
         self.logins: list[str] = []

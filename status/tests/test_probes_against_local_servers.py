@@ -104,3 +104,18 @@ def test_imap_login_with_a_missing_secret_file_fails_without_connecting(ca, good
         outcome = _run("imap_login", ca, server.port, login="sonde@x.fr", secret_file=str(tmp_path / "absent"))
     assert (outcome.ok, outcome.error) == (False, "config")
     assert server.logins == []
+
+
+@pytest.mark.parametrize("kind", ["imap", "smtp"])
+def test_starttls_is_spoken_and_its_certificate_checked(kind, ca, good_cert):
+    with TLSServer(kind, good_cert, starttls=True) as server:
+        outcome = _run(kind, ca, server.port, starttls=True)
+    assert outcome.ok, outcome
+    assert outcome.cert_not_after == good_cert.not_after
+
+
+@pytest.mark.parametrize("kind", ["imap", "smtp"])
+def test_starttls_with_an_expired_certificate_fails(kind, ca):
+    with TLSServer(kind, ca.issue("127.0.0.1", days=-1), starttls=True) as server:
+        outcome = _run(kind, ca, server.port, starttls=True)
+    assert (outcome.ok, outcome.error) == (False, "cert_expired")
