@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "ops",
     "support",
     "mailconfig",
+    "status",
     "guichet",  # last: the start-up checks and generate_keys, over every app
 ]
 
@@ -184,6 +185,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "guichet.context.site",
                 "support.context_processors.support",
+                "status.context.banners",
             ],
         },
     },
@@ -452,3 +454,17 @@ GUICHET_MOBILECONFIG_KEY_FILE = env.str("GUICHET_MOBILECONFIG_KEY_FILE", default
 GUICHET_MAILCONFIG_PROBE_TIMEOUT = env.float("GUICHET_MAILCONFIG_PROBE_TIMEOUT", default=5.0)
 GUICHET_MAILCONFIG_PROBE_CAFILE = env.str("GUICHET_MAILCONFIG_PROBE_CAFILE", default="")
 GUICHET_MAILCONFIG_TESTS_PER_HOUR = env.int("GUICHET_MAILCONFIG_TESTS_PER_HOUR", default=10)
+
+# Service status and phishing safety (status app). Probes run every few minutes in the worker;
+# the demo (no network) leaves them off. A platform turns « dégradé » after this many
+# consecutive failures of one of its probes, and back once every probe passes.
+GUICHET_STATUS_PROBES = env.bool("GUICHET_STATUS_PROBES", default=not GUICHET_DEMO)
+GUICHET_STATUS_FAILURES = env.int("GUICHET_STATUS_FAILURES", default=3)
+GUICHET_STATUS_TIMEOUT = env.float("GUICHET_STATUS_TIMEOUT", default=10.0)
+GUICHET_STATUS_RETENTION_DAYS = env.int("GUICHET_STATUS_RETENTION_DAYS", default=90)
+GUICHET_STATUS_CERT_WARN_DAYS = 14
+# Trust store for the probes' TLS checks: the system's by default (a private CA: its PEM file).
+GUICHET_STATUS_CA_FILE = env.str("GUICHET_STATUS_CA_FILE", default="")
+# How long the banner's view of incidents is reused between database reads (seconds).
+GUICHET_STATUS_BANNER_TTL = env.int("GUICHET_STATUS_BANNER_TTL", default=30)
+GUICHET_STATUS_REPORT_MAX_BYTES = env.int("GUICHET_STATUS_REPORT_MAX_BYTES", default=512 * 1024)

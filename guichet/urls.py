@@ -5,12 +5,14 @@ from django.views.generic import RedirectView
 
 from guichet import identity
 from orientation import views as orientation
+from status import views as status
 
 # Human pages: French at the root, English under /en/. Scripts' URLs stay unprefixed.
 urlpatterns = [
     path("api/route", orientation.api_route, name="api-route"),
     path("healthz", orientation.healthz, name="healthz"),
     path("", include("ops.urls")),
+    path("api/status", status.api_status, name="api-status"),
     path("webauthn/", include("accounts.passkeys")),
     # OpenID Connect: discovery, JWKS and the protocol end points (sso/oidc_urls.py).
     path("", include("sso.oidc_urls")),
@@ -34,6 +36,7 @@ urlpatterns += i18n_patterns(
     # « Contacter le support », ticket tracking and the agents' queue (/support/guichet/ stays recovery's).
     path("", include("support.urls")),
     path("", include("mailconfig.urls")),
+    path("", include("status.urls")),
     # Administrators sign in like everyone else: password, throttling, second factor.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),

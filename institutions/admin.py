@@ -89,3 +89,8 @@ class ClientAdmin(admin.ModelAdmin):
 @admin.register(models.RecoveryPath)
 class RecoveryPathAdmin(admin.ModelAdmin):
     list_display = ["name_fr", "delay_fr", "order"]
+
+
+@admin.register(models.SafetyRules)
+class SafetyRulesAdmin(admin.ModelAdmin):
+    list_display = ["institution", "security_email"]

@@ -359,6 +359,7 @@ def load(path: Path) -> dict[str, int]:
             "clients",
             "mail_clients",
             "portal",
+            "safety",
         },
     )
     version = top.fields.get("version")
@@ -604,6 +605,40 @@ def load(path: Path) -> dict[str, int]:
             client.publics.set(wanted)
         clients.append(slug)
 
+    # Anti-phishing rules per institution (optional section, read by the status app).
+    safe: list[int] = []
+    for node in top.fields["safety"].items() if "safety" in top.fields else []:
+        rec = _Record(
+            node,
+            {"institution", "sender_domains", "sender_addresses", "official_hosts", "never_asks", "security_email"},
+        )
+        institution = rec.ref("institution", institutions)
+        if institution.pk in safe:
+            raise rec.fields["institution"].fail("cet établissement a déjà ses règles")
+        never = []
+        for item in rec.fields["never_asks"].items() if "never_asks" in rec.fields else []:
+            if isinstance(item.node, yaml.ScalarNode):
+                value = item.scalar()
+                if not isinstance(value, str) or not value.strip():
+                    raise item.fail("un texte non vide est attendu")
+                never.append({"fr": value.strip(), "en": ""})
+            else:
+                both = _Record(item, {"fr", "en"})
+                never.append({"fr": both.text("fr"), "en": both.text("en", required=False)})
+        _upsert(
+            models.SafetyRules,
+            {"institution": institution},
+            {
+                "sender_domains": _names(rec, "sender_domains"),
+                "sender_addresses": _addresses(rec, "sender_addresses"),
+                "official_hosts": _names(rec, "official_hosts"),
+                "never_asks": never,
+                "security_email": rec.email("security_email"),
+            },
+        )
+        safe.append(institution.pk)
+    models.SafetyRules.objects.exclude(institution__in=safe).delete()
+
     # The file is the source of truth: what it no longer names goes (children first).
     for obj in models.Client.objects.exclude(slug__in=clients):
         obj.delete()
@@ -630,4 +665,27 @@ def load(path: Path) -> dict[str, int]:
         "faq": len(faq),
         "recovery_paths": len(paths),
         "clients": len(clients),
+        "safety": len(safe),
     }
+
+
+def _names(rec: _Record, name: str) -> list[str]:
+    out = []
+    for d in rec.fields[name].items() if name in rec.fields else []:
+        value = d.scalar()
+        if not isinstance(value, str) or not _DOMAIN.match(value):
+            raise d.fail("un nom de domaine en minuscules est attendu (ex. www.univ-poitiers.fr)")
+        out.append(value)
+    return out
+
+
+def _addresses(rec: _Record, name: str) -> list[str]:
+    out = []
+    for d in rec.fields[name].items() if name in rec.fields else []:
+        value = d.scalar()
+        try:
+            EmailValidator()(value if isinstance(value, str) else "")
+        except ValidationError:
+            raise d.fail("une adresse électronique est attendue") from None
+        out.append(value.lower())
+    return out

@@ -312,3 +312,28 @@ class Revision(models.Model):
     def bump(cls) -> None:
         if not cls.objects.filter(pk=1).update(number=F("number") + 1):
             cls.objects.get_or_create(pk=1, defaults={"number": 1})
+
+
+class SafetyRules(models.Model):
+    """What an institution's genuine messages and pages look like, from the set-up file.
+
+    The status app builds « Reconnaître un message frauduleux » from it, the link checker
+    trusts exactly `official_hosts`, and suspicious-message reports go to `security_email`.
+    """
+
+    institution = models.OneToOneField(Institution, on_delete=models.CASCADE, related_name="safety")
+    # Domains and addresses its mail to staff and students comes from.
+    sender_domains = models.JSONField(_("domaines d'envoi"), default=list, blank=True)
+    sender_addresses = models.JSONField(_("adresses d'envoi"), default=list, blank=True)
+    # Host names of its official pages, exactly (no wildcard: a sub-domain is not vouched for).
+    official_hosts = models.JSONField(_("adresses des pages officielles"), default=list, blank=True)
+    # What it never asks for: [{"fr": …, "en": …}, …].
+    never_asks = models.JSONField(_("ce qu'il ne demande jamais"), default=list, blank=True)
+    security_email = models.EmailField(_("contact sécurité"), blank=True)
+
+    class Meta:
+        verbose_name = _("règles anti-hameçonnage")
+        verbose_name_plural = _("règles anti-hameçonnage")
+
+    def __str__(self):
+        return str(self.institution)

@@ -12,6 +12,7 @@ SETUP_MODELS = (
     models.FaqEntry,
     models.RecoveryPath,
     models.Client,
+    models.SafetyRules,
 )
 
 

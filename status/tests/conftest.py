@@ -1,0 +1,30 @@
+import pytest
+
+from status.testing import TestCA
+
+
+@pytest.fixture
+def ca(tmp_path, settings):
+    """A private CA the probes trust, as an institution with its own PKI would configure."""
+    authority = TestCA(tmp_path)
+    settings.GUICHET_STATUS_CA_FILE = str(authority.ca_file)
+    settings.GUICHET_STATUS_TIMEOUT = 2.0
+    return authority
+
+
+@pytest.fixture
+def good_cert(ca):
+    return ca.issue("127.0.0.1", "localhost", days=90)
+
+
+@pytest.fixture
+def admin_user(poitiers):
+    # pytest-django's own admin_user has no institution, which an Account requires.
+    from accounts.models import Account
+    from institutions.models import Institution
+
+    return Account.objects.create_superuser(
+        identifier="admin@univ-poitiers.fr",
+        password="a long admin passphrase",
+        institution=Institution.objects.get(slug="univ-poitiers"),
+    )
