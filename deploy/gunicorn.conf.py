@@ -6,7 +6,6 @@ worker waits on the database. GUICHET_WORKERS overrides the count.
 """
 
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +22,16 @@ control_socket_disable = True
 forwarded_allow_ips = os.environ.get("GUICHET_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
+# Reset links' tokens, codes and CAS tickets are masked in access-log lines.
+logger_class = "guichet.logmask.AccessLogger"
 
 _metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
 
 def on_starting(server: Any) -> None:
-    # Counters of a previous run would be added to this one's.
+    # Whoever starts the processes empties it first (`make run`; a pod's fresh emptyDir): the
+    # worker, started beside gunicorn, writes its counters there too.
     if _metrics_dir:
-        shutil.rmtree(_metrics_dir, ignore_errors=True)
         Path(_metrics_dir).mkdir(parents=True, exist_ok=True)
 
 
