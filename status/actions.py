@@ -164,6 +164,18 @@ def _alert(kind: str, platform: Platform, **context) -> None:
         )
 
 
+def staff_saved_incident(incident: Incident, *, actor, created: bool, ip: str | None = None) -> None:
+    """The admin's save of an incident or maintenance, in the event log (the save is the admin's)."""
+    record(
+        "status.incident.posted" if created else "status.incident.edited",
+        actor=actor,
+        ip=ip,
+        incident_id=incident.pk,
+        platform=incident.platform.slug,
+        state=incident.state,
+    )
+
+
 def prune(now: datetime | None = None) -> int:
     """Forget probe results older than the retention limit (incidents are kept)."""
     limit = (now or timezone.now()) - timedelta(days=settings.GUICHET_STATUS_RETENTION_DAYS)

@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from . import models
+from audit.actions import client_ip
+
+from . import actions, models
 
 
 class UpdateInline(admin.StackedInline):
@@ -20,6 +23,11 @@ class IncidentAdmin(admin.ModelAdmin):
         (_("Français"), {"fields": ["title_fr", "text_fr"]}),
         (_("Anglais"), {"fields": ["title_en", "text_en"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            actions.staff_saved_incident(obj, actor=request.user, created=not change, ip=client_ip(request))
 
 
 class ResultInline(admin.TabularInline):

@@ -40,6 +40,10 @@ def test_staff_post_a_maintenance_with_an_update_and_it_shows_on_the_status_page
     incident = Incident.objects.get()
     assert incident.updates.get().text_en == "Upgrade started."
     assert "Zimbra : maintenance." in client.get("/etat/").content.decode()
+    from audit.models import Event
+
+    event = Event.objects.get(code="status.incident.posted")
+    assert event.actor.identifier == "admin@univ-poitiers.fr" and event.data["platform"] == "zimbra"
     assert "Zimbra upgrade" in client.get("/en/").content.decode()
 
 

@@ -146,3 +146,23 @@ def test_the_status_page_reads_a_bounded_number_of_queries(client, poitiers, dja
             _incident(slug)
     with django_assert_max_num_queries(20):
         assert client.get("/etat/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/en/etat/", "/en/securite/hameconnage/", "/en/securite/verifier-un-lien/", "/en/securite/signaler/"]
+)
+def test_english_pages_carry_no_french_of_ours(client, poitiers, path):
+    incident = _incident(starts_at=timezone.now() - timedelta(days=2))
+    IncidentUpdate.objects.create(incident=incident, text_fr="Disque remplacé.", text_en="Disk replaced.")
+    page = unescape(client.get(path).content.decode())
+    for french in (
+        "Opérationnel",
+        "dégradé",
+        "Vérifier",
+        "Signaler",
+        "ne demandent",
+        "Collez",
+        "Lenteurs",
+        "aujourd'hui",
+    ):
+        assert french not in page, (path, french)
