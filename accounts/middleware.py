@@ -17,7 +17,7 @@ class SessionGuard:
             if reason:
                 sessions.end(request, reason)  # the request goes on as an anonymous one
         response = self.get_response(request)
-        if signed_in or request.user.is_authenticated:
+        if (signed_in or request.user.is_authenticated) and "no-store" not in response.get("Cache-Control", ""):
             # Cache-Control: no-store (with no-cache, must-revalidate, private, max-age=0):
             # a shared computer's next user must not page back into someone's account.
             add_never_cache_headers(response)

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
 
 from . import keys
+from .private_files import field_key_problem
 
 KEYS_TAG = "keys"
 HINT_GENERATE = f"Créez les clés manquantes avec « {keys.GENERATE} » (make run le fait)."
@@ -35,13 +36,14 @@ def secret_key(app_configs, **kwargs):
 
 @register(KEYS_TAG)
 def field_key(app_configs, **kwargs):
-    if settings.SALT_KEY:
+    where = str(settings.GUICHET_FIELD_KEY_FILE or "GUICHET_FIELD_KEY")
+    problem = field_key_problem(settings.SALT_KEY, where)
+    if problem is None:
         return []
-    where = settings.GUICHET_FIELD_KEY_FILE or "GUICHET_FIELD_KEY"
     return [
         Error(
-            f"La clé de chiffrement des champs manque ou ne peut être lue ({where}) : sans elle, les "
-            "secrets TOTP et les messages en attente sont illisibles.",
+            f"La clé de chiffrement des champs est inutilisable ({problem}) : sans elle, les secrets "
+            "TOTP et les messages en attente sont illisibles.",
             hint=HINT_GENERATE + " Si elle a été perdue, restaurez-la depuis la sauvegarde.",
             id="guichet.E015",
         )

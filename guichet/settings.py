@@ -10,6 +10,7 @@ from pathlib import Path
 
 from guichet import keys
 from guichet.environment import Env
+from guichet.private_files import private_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -18,16 +19,6 @@ warnings.filterwarnings("ignore", message="CFB has been moved", module="saml2")
 
 # A yes/no variable set to anything else (GUICHET_HTTPS=flase) stops start-up, naming it.
 env = Env()
-
-
-def _private_file(path: Path, text: str = "") -> None:
-    """Create `path` readable by Guichet's user only, from the first byte (no chmod window);
-    an existing file keeps its content and loses other users' access."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    with os.fdopen(descriptor, "a") as out:
-        if text and out.tell() == 0:
-            out.write(text)
-    path.chmod(0o600)
 
 
 def _env_secret(name: str, default_file: Path) -> str:
@@ -198,7 +189,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The database holds hashes, tokens' checksums and the audit trail: nobody else reads it.
     # SQLite gives its -wal and -shm files the main file's permissions.
     if str(DATABASES["default"]["NAME"]).startswith(str(VAR_DIR)):
-        _private_file(Path(DATABASES["default"]["NAME"]))
+        private_file(Path(DATABASES["default"]["NAME"]))
     # WAL + immediate transactions: several gunicorn workers write without "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -350,7 +341,7 @@ if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
-    _private_file(VAR_DIR / "huey.sqlite3")  # queued tasks name identifiers and addresses
+    private_file(VAR_DIR / "huey.sqlite3")  # queued tasks name identifiers and addresses
 
 # Zimbra preauth keys, per mail domain: GUICHET_ZIMBRA_PREAUTH_KEYS="univ-poitiers.fr=<hex>,…"
 # or one file per domain in GUICHET_ZIMBRA_PREAUTH_KEY_DIR (the file named after the domain).

@@ -59,7 +59,12 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notify_message_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notify_message_due"),
+            # The SMS quotas count by number and by account over sliding windows, on every SMS.
+            models.Index(fields=["to", "created_at"], name="notify_message_to_at"),
+            models.Index(fields=["account", "created_at"], name="notify_message_account_at"),
+        ]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django_otp.oath import TOTP
 
 from accounts.models import TOTPDevice
-from guichet.settings import _private_file
+from guichet.private_files import field_key_problem, generate_field_key, private_file
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +25,14 @@ def test_the_secret_is_not_in_the_table_but_codes_still_verify(student):
 
 
 def test_key_files_are_created_readable_by_their_owner_only(tmp_path):
-    path = tmp_path / "field_key"
-    _private_file(path, "s3cret")
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and path.read_text() == "s3cret"
-    _private_file(path, "other")  # an existing key is never replaced
-    assert path.read_text() == "s3cret"
+    path = tmp_path / "keys" / "field_key"
+    assert generate_field_key(path) is True
+    key = path.read_text()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and field_key_problem(key, "field_key") is None
+    assert generate_field_key(path) is False and path.read_text() == key  # never replaced
+    assert "generate_keys" in field_key_problem("", "var/field_key")
     loose = tmp_path / "guichet.sqlite3"
     loose.write_text("")
     loose.chmod(0o644)
-    _private_file(loose)
+    private_file(loose)
     assert stat.S_IMODE(loose.stat().st_mode) == 0o600

@@ -6,7 +6,8 @@ Ten requests are made with the queue "lost" (the enqueue of each is dropped in t
 process, as if the queue file had vanished before the worker read it), and one outbox
 message is left as a crashed worker leaves it (claimed, never finished). Then nothing but
 the running worker's minutely sweep: how many requests got their code, how late the
-crashed message went out. Waits for one sweep (at most about 70 s).
+crashed message went out. Waits for the sweep (up to two minutes: the claim goes stale
+after one, the sweep runs each minute).
 """
 
 import secrets

@@ -3,7 +3,8 @@ user with only « view message », and link tokens and CAS tickets reached the a
 
 Twenty resets by e-mail go through the running worker; the codes and link tokens are read
 from what was delivered (var/mail/), then searched for in the outbox table as stored, in
-the admin pages a « view message » staff user can open, and in the server's log.
+the admin pages a « view message » staff user can open, and in the server's log (Django's
+lines; the access log's masking is guichet.logmask.AccessLogger, which `make run` uses).
 """
 
 import re

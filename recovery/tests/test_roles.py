@@ -102,8 +102,9 @@ def test_a_manager_of_an_institution_without_manager_resets_cannot_file(people):
 def test_an_hr_approver_of_another_institution_cannot_open_the_request(people):
     other = make("rh@ac-poitiers.fr", "academie", is_hr_approver=True)
     client = signed_in(other)
-    assert _forbidden(client.get(f"/rh/demandes/{people['ids']['request']}/"))
-    assert _forbidden(client.post(f"/rh/demandes/{people['ids']['request']}/", {"decision": "approve"}))
+    # 404, as for an id that does not exist: ids tell nothing about other institutions.
+    assert client.get(f"/rh/demandes/{people['ids']['request']}/").status_code == 404
+    assert client.post(f"/rh/demandes/{people['ids']['request']}/", {"decision": "approve"}).status_code == 404
     assert ManagerRequest.objects.get().status == ManagerRequest.PENDING
 
 

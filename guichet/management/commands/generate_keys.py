@@ -44,8 +44,8 @@ def zimbra_domains(setup_file: Path) -> tuple[str, ...]:
 
 class Command(BaseCommand):
     help = (
-        "Make the missing keys (Django secret key, field-encryption key, OIDC signing key, SAML key pair; in demo mode the "
-        "Zimbra preauth keys), files readable by their owner only. An existing key is never replaced."
+        "Make the missing keys (Django secret key, field-encryption key, OIDC signing key, SAML key pair; "
+        "in demo mode the Zimbra preauth keys), files readable by their owner only. An existing key is never replaced."
     )
     requires_system_checks = []  # the checks refuse to start precisely because keys are missing
 
