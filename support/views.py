@@ -86,6 +86,9 @@ def _page(request: HttpRequest, form: ContactForm, context: dict[str, str], stat
 def contact(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         context = carried.read(request.GET.get("ctx", ""))
+        typed = request.GET.get(carried.IDENTIFIER_PARAM, "") or carried.typed_for(request, context)
+        if context or typed:
+            context = carried.arrived(context, typed)
         return _page(request, ContactForm(initial=_initial(request, context)), context)
     form = ContactForm(request.POST, request.FILES)
     context = carried.read(request.POST.get("ctx", ""))
@@ -93,8 +96,8 @@ def contact(request: HttpRequest) -> HttpResponse:
         form.is_valid()
         return _page(request, form, context, status=200 if request.POST.get("step") == "faq" else 400)
     data = form.cleaned_data
-    kept = dict(context) if data["include_context"] else {}
-    if data["include_context"]:
+    kept = dict(context) if data["include_context"] and context else {}
+    if kept:
         kept["browser"] = carried.browser_in_words(request.META.get("HTTP_USER_AGENT", ""))
     incident = incidents.find(data["incident"], data["platform"].slug if data["platform"] else "")
     try:
