@@ -127,7 +127,8 @@ def contact(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def filed(request: HttpRequest) -> HttpResponse:
-    just = request.session.get(JUST_FILED)
+    # Shown once: the tracking secret does not stay in the session table.
+    just = request.session.pop(JUST_FILED, None)
     if not just:
         return redirect("support-contact")
     ticket = actions.ticket_for_link(just["token"])

@@ -162,3 +162,12 @@ def test_the_footer_link_carries_the_page(client):
     href = page.split('class="support-footer"><a href="')[1].split('"')[0]
     token = parse_qs(urlsplit(href.replace("&amp;", "&")).query)["ctx"][0]
     assert carried.read(token)["page"] == "/plateformes/zimbra/"
+
+
+def test_the_confirmation_shows_the_link_once_and_forgets_it(client):
+    response = client.post("/support/", FORM)
+    first = client.get(response["Location"])
+    assert "/support/suivi/" in first.content.decode()
+    assert "support.just_filed" not in client.session
+    again = client.get(response["Location"])
+    assert again.status_code == 302 and again["Location"] == "/support/"
