@@ -94,3 +94,12 @@ def test_a_platform_page_shows_only_its_institutions_desk(poitiers):
     page = Client().get("/plateformes/zimbra/").content.decode()
     footer = page.split('class="support-footer"')[1]
     assert "Académie :" not in footer and "CHU :" not in footer
+
+
+def test_a_platform_page_says_whether_its_desk_is_open_and_links_to_support(poitiers):
+    page = Client().get("/plateformes/exchange/").content.decode()
+    section = page.split('id="support-titre"')[1]
+    assert "Contacter le support" in section
+    assert "Ouvert maintenant" in section or "Fermé" in section
+    href = section.split('class="button secondary" href="')[1].split('"')[0].replace("&amp;", "&")
+    assert carried.read(unquote(parse_qs(urlsplit(href).query)["ctx"][0]))["platform"] == "exchange"
