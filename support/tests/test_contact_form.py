@@ -31,6 +31,8 @@ def test_the_page_is_at_the_public_address_in_both_languages(client):
     assert client.get("/support/").status_code == 200
     english = client.get("/en/support/").content.decode()
     assert "Contact support" in english
+    for french in ("Contacter", "Fermé", "Ouvert maintenant", "Nature du problème", "Horaires"):
+        assert french not in english
 
 
 def test_context_from_a_signed_link_is_shown_and_prefilled(client):
