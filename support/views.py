@@ -55,7 +55,9 @@ def context_rows(context: dict[str, str], browser: str = "") -> list[tuple[str, 
 
 
 def _shown_context(request: HttpRequest, context: dict[str, str]) -> list[tuple[str, str]]:
-    """What the person confirms before filing (never retypes)."""
+    """What the person confirms before filing (never retypes); nothing without a context."""
+    if not context:
+        return []
     return context_rows(context, carried.browser_in_words(request.META.get("HTTP_USER_AGENT", "")))
 
 
