@@ -22,13 +22,16 @@ from .staff_forms import DecisionForm, ManagerRequestForm, SearchForm, SupportDe
 
 
 def _role_required(allowed):
-    """Anonymous: to the sign-in page. Signed in without the role: the 403 page."""
+    """Anonymous: to the sign-in page. Signed in without the role: the 403 page. With the role
+    but a session opened without a second factor: how to get one (staff roles need it)."""
 
     def decorator(view):
         @wraps(view)
         def checked(request, *args, **kwargs):
             if not allowed(request.user):
                 raise PermissionDenied
+            if not request.user.is_verified():
+                return render(request, "recovery/staff/second_factor.html", status=403)
             return view(request, *args, **kwargs)
 
         return never_cache(login_required(checked))

@@ -1,10 +1,16 @@
 """The context a page hands to « Contacter le support »: the error met, the platform, the
-identifier typed, the time and the page. Signed with Django's signing (so a link cannot
-forge a context), shown to the person for confirmation, never retyped. A password or a code
-never enters it: only the keys below are kept, each a short text.
+page, and the identifier typed; the time is when the person follows the link (right after
+meeting the error) and the browser comes from that request. Shown for confirmation, never
+retyped. A password or a code never enters it: only the keys below are kept.
+
+What the page asserts (error, page, platform) is signed with Django's signing, so a link
+cannot forge it. The identifier travels beside it, unsigned and readable: it is only what
+the person typed, which they can change in the form anyway. Keeping it out of the signed
+blob, and the blob free of timestamps, keeps pages byte-identical whoever typed what (the
+paused and reset pages must not tell an existing account from an unknown one).
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.core import signing
@@ -14,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from ua_parser import parse as parse_ua
 
 SALT = "support.context"
-MAX_AGE = timedelta(days=2)
-KEYS = {"error": 40, "platform": 50, "identifier": 254, "at": 40, "page": 300}
+KEYS = {"error": 40, "platform": 50, "page": 300}
+IDENTIFIER_PARAM = "identifiant"
+IDENTIFIER_MAX = 254
 ERRORS = {
     "paused": _("Connexion suspendue après plusieurs erreurs"),
     "ip_blocked": _("Connexions suspendues depuis ce réseau"),
@@ -37,16 +44,16 @@ NATURE_OF_ERROR = {
 
 def sign(**values: str) -> str:
     kept = {key: str(value)[:limit] for key, limit in KEYS.items() if (value := values.get(key))}
-    kept.setdefault("at", timezone.now().isoformat(timespec="minutes"))
-    return signing.dumps(kept, salt=SALT, compress=True)
+    # No timestamp: the same page gives the same bytes (see the module's docstring).
+    return signing.Signer(salt=SALT).sign_object(kept, compress=True)
 
 
 def read(token: str) -> dict[str, str]:
-    """The context, or {} if the token is missing, altered or too old."""
-    if not token:
+    """The context, or {} if the token is missing or altered."""
+    if not token or len(token) > 4000:
         return {}
     try:
-        data = signing.loads(token, salt=SALT, max_age=MAX_AGE)
+        data = signing.Signer(salt=SALT).unsign_object(token)
     except (signing.BadSignature, ValueError):
         return {}
     if not isinstance(data, dict):
@@ -54,8 +61,41 @@ def read(token: str) -> dict[str, str]:
     return {key: str(data[key])[:limit] for key, limit in KEYS.items() if isinstance(data.get(key), str)}
 
 
-def link(**values: str) -> str:
-    return f"{reverse('support-contact')}?{urlencode({'ctx': sign(**values)})}"
+def link(*, identifier: str = "", **values: str) -> str:
+    query = {"ctx": sign(**values)}
+    if identifier:
+        query[IDENTIFIER_PARAM] = identifier[:IDENTIFIER_MAX]
+    # "@" left as is: the identifier reads the same in the link as on the page.
+    return f"{reverse('support-contact')}?{urlencode(query, safe='@')}"
+
+
+TYPED = "support.typed"
+
+
+def remember_typed(request, identifier: str) -> None:
+    """Keep what the person typed on this page for the support form, server-side."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[TYPED] = {"identifier": identifier.strip()[:IDENTIFIER_MAX], "page": request.path}
+
+
+def typed_for(request, context: dict[str, str]) -> str:
+    """The identifier typed on the page this context comes from (once), else ""."""
+    session = getattr(request, "session", None)
+    typed = session.get(TYPED) if session is not None else None
+    if not isinstance(typed, dict) or not context.get("page") or typed.get("page") != context["page"]:
+        return ""
+    session.pop(TYPED, None)
+    return str(typed.get("identifier", ""))
+
+
+def arrived(context: dict[str, str], identifier: str = "") -> dict[str, str]:
+    """The context as the support page receives it: with the typed identifier and the time."""
+    out = dict(context)
+    if identifier:
+        out["identifier"] = identifier.strip()[:IDENTIFIER_MAX]
+    out["at"] = timezone.now().isoformat(timespec="minutes")
+    return out
 
 
 def when(data: dict[str, str]) -> datetime | None:

@@ -3,12 +3,15 @@ in with a second factor; every change goes through support.actions, which audits
 
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -100,6 +103,7 @@ def ticket(request: HttpRequest, number: str) -> HttpResponse:
 def act(request: HttpRequest, number: str) -> HttpResponse:
     row = _ticket(number)
     action, ip, agent = request.POST.get("action"), client_ip(request), request.user
+    form: Form | None = None
     if action == "reply":
         form = ReplyForm(request.POST)
         if form.is_valid():
@@ -122,6 +126,8 @@ def act(request: HttpRequest, number: str) -> HttpResponse:
         pk = request.POST.get("assignee", "")
         assignee = agent if pk == "me" else Account.objects.filter(pk=pk).first() if pk.isdigit() else None
         actions.assign(agent, row, assignee, ip=ip)
+    if form is not None and not form.is_valid():
+        messages.error(request, _("Rien n'a été enregistré : le texte est vide ou une valeur est invalide."))
     return redirect("support-ticket", number=row.number)
 
 

@@ -25,6 +25,6 @@ def estimate(*, queued: int, recent_seconds: list[float], until_open: timedelta 
 def in_words(delay: timedelta) -> tuple[int, str]:
     """(number, unit) rounded the way people say it: 30 minutes, 2 hours, 48 hours."""
     minutes = int(delay.total_seconds() // 60)
-    if minutes < 90:
+    if minutes < 53:  # 45 minutes said as such; from there on, hours
         return max(30, round(minutes / 15) * 15), "minutes"
-    return min(48, round(minutes / 60)), "hours"
+    return max(1, min(48, round(minutes / 60))), "hours"

@@ -66,6 +66,16 @@ def first_response_estimate(institution: Institution | None, now: datetime | Non
             until_open = status.reopens - now
     else:
         recent_seconds = [(b - a).total_seconds() for a, b in recent]
+        # Institution not known yet: the soonest any desk opens.
+        waits = []
+        for one in Institution.objects.all():
+            schedule = schedule_for(one)
+            if schedule.known:
+                status = hours.status_at(schedule, now)
+                waits.append(timedelta(0) if status.open else (status.reopens - now if status.reopens else None))
+        known_waits = [w for w in waits if w is not None]
+        if known_waits:
+            until_open = min(known_waits)
     return eta.estimate(queued=queued, recent_seconds=recent_seconds, until_open=until_open)
 
 

@@ -55,7 +55,9 @@ def context_rows(context: dict[str, str], browser: str = "") -> list[tuple[str, 
 
 
 def _shown_context(request: HttpRequest, context: dict[str, str]) -> list[tuple[str, str]]:
-    """What the person confirms before filing (never retypes)."""
+    """What the person confirms before filing (never retypes); nothing without a context."""
+    if not context:
+        return []
     return context_rows(context, carried.browser_in_words(request.META.get("HTTP_USER_AGENT", "")))
 
 
@@ -86,6 +88,9 @@ def _page(request: HttpRequest, form: ContactForm, context: dict[str, str], stat
 def contact(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         context = carried.read(request.GET.get("ctx", ""))
+        typed = request.GET.get(carried.IDENTIFIER_PARAM, "") or carried.typed_for(request, context)
+        if context or typed:
+            context = carried.arrived(context, typed)
         return _page(request, ContactForm(initial=_initial(request, context)), context)
     form = ContactForm(request.POST, request.FILES)
     context = carried.read(request.POST.get("ctx", ""))
@@ -93,8 +98,8 @@ def contact(request: HttpRequest) -> HttpResponse:
         form.is_valid()
         return _page(request, form, context, status=200 if request.POST.get("step") == "faq" else 400)
     data = form.cleaned_data
-    kept = dict(context) if data["include_context"] else {}
-    if data["include_context"]:
+    kept = dict(context) if data["include_context"] and context else {}
+    if kept:
         kept["browser"] = carried.browser_in_words(request.META.get("HTTP_USER_AGENT", ""))
     incident = incidents.find(data["incident"], data["platform"].slug if data["platform"] else "")
     try:
@@ -124,7 +129,8 @@ def contact(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def filed(request: HttpRequest) -> HttpResponse:
-    just = request.session.get(JUST_FILED)
+    # Shown once: the tracking secret does not stay in the session table.
+    just = request.session.pop(JUST_FILED, None)
     if not just:
         return redirect("support-contact")
     ticket = actions.ticket_for_link(just["token"])

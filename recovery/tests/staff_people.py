@@ -5,6 +5,8 @@ from datetime import timedelta
 
 from django.test import Client
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Account
 from institutions.models import Public
@@ -34,6 +36,11 @@ def make(identifier: str, public: str = "chu", *, email: str = "", mobile: str =
 
 
 def signed_in(account: Account, client: Client | None = None) -> Client:
+    """Signed in with a second factor, as staff roles require (issue 11)."""
     client = client or Client()
+    device = TOTPDevice.objects.create(user=account, name="app", confirmed=True)
     client.force_login(account)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     return client

@@ -5,13 +5,12 @@ import re
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from guichet.testing.browser import axe_check
 from recovery.models import ManagerRequest, ResetCode, SupportReset
 
-from .staff_people import make
+from .staff_people import make, signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -62,9 +61,8 @@ def cast(site):
 
 
 def _sign_in(page, account, site):
-    """A session made by Django's test client, handed to the browser as its cookie."""
-    client = Client()
-    client.force_login(account)
+    """A session made by Django's test client (second factor verified), handed to the browser."""
+    client = signed_in(account)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": site}])
 

@@ -115,3 +115,15 @@ def test_a_disabled_agent_is_not_an_agent(people):
     agent.save(update_fields=["status"])
     response = client.get("/support/guichet/")
     assert response.status_code in (302, 403)
+
+
+def test_agents_and_hr_approvers_need_a_second_factor(client, people):
+    """Issue 11: a session opened with the password alone does not reach the desks."""
+    for who, pages in (("agent", AGENT_PAGES), ("hr", HR_PAGES[:1])):
+        client.force_login(people[who])
+        for path in _paths(people, pages):
+            response = client.get(path)
+            assert response.status_code == 403, path
+            assert "Second facteur requis" in response.content.decode()
+        # The same person, verified with a second factor, gets in.
+        assert signed_in(people[who]).get(_paths(people, pages)[0]).status_code == 200

@@ -26,6 +26,8 @@ from ..models import Screenshot, Ticket, TicketMessage
 # tight enough that nobody turns the form into an SMS cannon.
 PER_CONTACT_PER_DAY = 5
 PER_ADDRESS_PER_HOUR = 60
+# A resolved ticket the person did not answer is closed after this (as GLPI does).
+AUTO_CLOSE_AFTER = timedelta(days=7)
 
 
 class ContactLimit(Exception):
@@ -249,8 +251,13 @@ def purge(ticket: Ticket, *, actor: Account | None = None, reason: str = "retent
 
 
 def purge_expired(now: datetime | None = None) -> int:
-    """Closed tickets older than the retention period go, files included."""
+    """Resolved tickets nobody reopened for a week are closed; closed tickets older than the
+    retention period go, files included."""
     now = now or timezone.now()
+    for ticket in Ticket.objects.filter(status=Ticket.RESOLVED, resolved_at__lt=now - AUTO_CLOSE_AFTER)[:500]:
+        with transaction.atomic():
+            Ticket.objects.filter(pk=ticket.pk, status=Ticket.RESOLVED).update(status=Ticket.CLOSED, closed_at=now)
+            record("support.ticket.closed_automatically", subject_label=ticket.identifier, ticket=ticket.number)
     cutoff = now - timedelta(days=settings.GUICHET_SUPPORT_RETENTION_DAYS)
     old = Ticket.objects.filter(status=Ticket.CLOSED, closed_at__lt=cutoff)
     count = 0

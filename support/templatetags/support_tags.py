@@ -29,12 +29,16 @@ def _platform(context):
 
 @register.simple_tag(takes_context=True)
 def support_contact_url(context, error: str = "") -> str:
+    """The link itself never holds the typed identifier: it waits in the session (see
+    carried.remember_typed), so the page's bytes are the same whoever typed what."""
     request = context.get("request")
     platform = _platform(context)
+    identifier = _identifier(context)
+    if identifier and request is not None:
+        carried.remember_typed(request, identifier)
     return carried.link(
         error=error or str(context.get("support_error") or ""),
         platform=platform.slug if platform else "",
-        identifier=_identifier(context),
         page=request.path if request is not None else "",
     )
 

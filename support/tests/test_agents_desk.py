@@ -154,3 +154,12 @@ def test_actions_refuse_someone_without_the_role(poitiers):
     someone = make_account("etudiant@etu.univ-poitiers.fr")
     with pytest.raises(PermissionDenied):
         actions.add_note(someone, ticket, "intrus")
+
+
+def test_an_empty_reply_says_nothing_was_saved(agent_client):
+    ticket, _ = file_ticket()
+    response = agent_client.post(
+        f"/support/tickets/{ticket.number}/agir/", {"action": "reply", "body": ""}, follow=True
+    )
+    assert "Rien n&#x27;a été enregistré" in response.content.decode()
+    assert not Message.objects.filter(purpose="support.reply").exists()

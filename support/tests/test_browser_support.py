@@ -120,7 +120,8 @@ def test_a_screenshot_can_be_pasted(open_page, site):
 
 
 @pytest.mark.parametrize("path", ["/support/", "/en/support/", "tracking", "filed"])
-def test_axe_finds_nothing_on_the_persons_pages(axe_page, site, path):
+def test_axe_finds_nothing_on_the_persons_pages(axe_page, site, path, screenshot):
+    label = {"/support/": "contact", "/en/support/": "contact-en"}.get(path, path)
     if path in ("tracking", "filed"):
         ticket, token = file_ticket(description="Rien ne se passe.")
         if path == "filed":
@@ -134,10 +135,12 @@ def test_axe_finds_nothing_on_the_persons_pages(axe_page, site, path):
             path = f"/support/suivi/{token}/"
     assert axe_page.goto(path).status == 200
     axe_check(axe_page)
+    screenshot(axe_page, label)
 
 
 @pytest.mark.parametrize("path", ["/support/tickets/", "ticket", "second-factor"])
-def test_axe_finds_nothing_on_the_agents_pages(axe_page, site, path):
+def test_axe_finds_nothing_on_the_agents_pages(axe_page, site, path, screenshot):
+    label = {"/support/tickets/": "queue"}.get(path, path)
     agent = make_account("agent@univ-poitiers.fr", display_name="Agnès Agent", is_support_agent=True)
     ticket, _ = file_ticket(urgent=True)
     if path == "second-factor":
@@ -152,3 +155,4 @@ def test_axe_finds_nothing_on_the_agents_pages(axe_page, site, path):
     _hand_session(axe_page, client, site)
     assert axe_page.goto(path).status == status
     axe_check(axe_page)
+    screenshot(axe_page, label)

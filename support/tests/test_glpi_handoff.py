@@ -125,3 +125,19 @@ def test_an_institution_without_helpdesk_is_not_handed_off(poitiers):
 def test_html_from_glpi_becomes_inert_text():
     assert glpi.to_text('<p>Bonjour<img src=x onerror="alert(1)"></p><script>bad()</script>') == "Bonjour"
     assert glpi.to_html("a < b\n<i>") == "<p>a &lt; b<br>&lt;i&gt;</p>"
+
+
+def test_filing_hands_off_through_the_worker_after_commit(poitiers, glpi_server, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket, _ = file_ticket(identifier="x@univ-poitiers.fr", platform=Platform.objects.get(slug="zimbra"))
+    ticket.refresh_from_db()
+    assert ticket.helpdesk_ref and len(glpi_server.tickets) == 1
+
+
+def test_the_periodic_poll_pulls_new_follow_ups(university_ticket, glpi_server):
+    ticket, _ = university_ticket
+    handoff.hand_off(ticket.pk)
+    ticket.refresh_from_db()
+    glpi_server.add_followup(int(ticket.helpdesk_ref), "<p>Réglé de notre côté.</p>")
+    assert handoff.sweep() == (0, 1)
+    assert TicketMessage.objects.filter(ticket=ticket, kind=TicketMessage.HELPDESK).count() == 1

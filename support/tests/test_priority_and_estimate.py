@@ -35,5 +35,6 @@ def test_estimate_grows_with_the_queue_and_recent_handling():
 def test_estimate_in_words():
     assert eta.in_words(timedelta(minutes=30)) == (30, "minutes")
     assert eta.in_words(timedelta(minutes=50)) == (45, "minutes")
+    assert eta.in_words(timedelta(minutes=60)) == (1, "hours")
     assert eta.in_words(timedelta(hours=4, minutes=20)) == (4, "hours")
     assert eta.in_words(timedelta(hours=48)) == (48, "hours")

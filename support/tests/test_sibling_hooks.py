@@ -38,10 +38,14 @@ def test_a_suspicious_report_by_sms_and_without_institution(poitiers):
     assert ticket.contact_channel == "sms" and ticket.institution is None
 
 
+def _href_of(page: str) -> str:
+    return (
+        page.split('class="support-contact"><a class="button secondary" href="')[1].split('"')[0].replace("&amp;", "&")
+    )
+
+
 def _ctx_of(page: str) -> dict:
-    href = page.split('class="support-contact"><a class="button secondary" href="')[1].split('"')[0]
-    query = parse_qs(urlsplit(href.replace("&amp;", "&")).query)
-    return carried.read(unquote(query["ctx"][0]))
+    return carried.read(unquote(parse_qs(urlsplit(_href_of(page)).query)["ctx"][0]))
 
 
 @pytest.mark.django_db
@@ -55,10 +59,13 @@ def test_the_paused_page_carries_the_identifier_and_never_the_password(poitiers)
     assert response.status_code == 429
     page = response.content.decode()
     context = _ctx_of(page)
-    assert context["error"] == "paused"
-    assert context["identifier"] == "jeanne.martin@ac-poitiers.fr"
-    assert context["page"] == "/login/"
-    assert "Mauvais" not in str(context) and "Mauvais" not in page
+    assert context == {"error": "paused", "page": "/login/"}
+    assert "Mauvais" not in page
+    # The identifier waits in the session, not in the page; the form gets it, once.
+    form = client.get(_href_of(page)).content.decode()
+    assert 'value="jeanne.martin@ac-poitiers.fr"' in form
+    assert "Mauvais" not in form
+    assert 'value="jeanne.martin@ac-poitiers.fr"' not in client.get(_href_of(page)).content.decode()
 
 
 def test_the_too_many_requests_page_links_to_support(poitiers):
@@ -68,10 +75,11 @@ def test_the_too_many_requests_page_links_to_support(poitiers):
         response = client.post("/password/reset/", form)
     assert response.status_code == 429
     context = _ctx_of(response.content.decode())
-    assert context["error"] == "too_many" and context["identifier"] == "jeanne.martin@ac-poitiers.fr"
-    # The form opened from there already knows the nature.
-    page = client.get(carried.link(**context)).content.decode()
+    assert context["error"] == "too_many"
+    # The form opened from there already knows the identifier and the nature.
+    page = client.get(_href_of(response.content.decode())).content.decode()
     assert '<option value="mot-de-passe-perdu" selected>' in page
+    assert 'value="jeanne.martin@ac-poitiers.fr"' in page
 
 
 def test_every_page_has_the_footer_link_with_the_desk_status(poitiers):
@@ -86,3 +94,12 @@ def test_a_platform_page_shows_only_its_institutions_desk(poitiers):
     page = Client().get("/plateformes/zimbra/").content.decode()
     footer = page.split('class="support-footer"')[1]
     assert "Académie :" not in footer and "CHU :" not in footer
+
+
+def test_a_platform_page_says_whether_its_desk_is_open_and_links_to_support(poitiers):
+    page = Client().get("/plateformes/exchange/").content.decode()
+    section = page.split('id="support-titre"')[1]
+    assert "Contacter le support" in section
+    assert "Ouvert maintenant" in section or "Fermé" in section
+    href = section.split('class="button secondary" href="')[1].split('"')[0].replace("&amp;", "&")
+    assert carried.read(unquote(parse_qs(urlsplit(href).query)["ctx"][0]))["platform"] == "exchange"

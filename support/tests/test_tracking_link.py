@@ -102,3 +102,16 @@ def test_open_tickets_are_never_purged(filed):
     ticket, _token = filed
     Ticket.objects.filter(pk=ticket.pk).update(created_at=timezone.now() - timedelta(days=400))
     assert actions.purge_expired() == 0
+
+
+def test_a_resolved_ticket_nobody_reopens_is_closed_after_a_week_then_purged(filed, agent):
+    ticket, token = filed
+    actions.set_status(agent, ticket, Ticket.RESOLVED)
+    week_ago = timezone.now() - timedelta(days=8)
+    Ticket.objects.filter(pk=ticket.pk).update(resolved_at=week_ago)
+    assert actions.purge_expired() == 0
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.CLOSED
+    later = timezone.now() + timedelta(days=400)
+    assert actions.purge_expired(now=later) == 1
+    assert actions.ticket_for_link(token) is None
