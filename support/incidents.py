@@ -1,6 +1,7 @@
 """Open incidents the support form can offer « Ajouter ma demande à cet incident » for.
 
-The status app registers a provider at start-up (support never imports it):
+Support's AppConfig.ready registers `from_status`, which reads the status app's open
+incidents (support may import status; status never imports support). Others may add theirs:
 
     from support.incidents import Incident, register
     register(lambda platform_slug: [Incident(ref="inc-42", title="…", platform="zimbra")])
@@ -50,3 +51,13 @@ def open_incidents(platform_slug: str = "") -> list[Incident]:
 
 def find(ref: str, platform_slug: str = "") -> Incident | None:
     return next((i for i in open_incidents(platform_slug) if i.ref == ref), None)
+
+
+def from_status(platform_slug: str) -> list[Incident]:
+    """The status app's open incidents and maintenance of this platform (all when unknown)."""
+    from status.queries import open_incidents as status_incidents
+
+    return [
+        Incident(ref=f"etat-{found.id}", title=found.title, platform=found.platform_slug, url=found.url)
+        for found in status_incidents(platform_slug or None)
+    ]

@@ -31,9 +31,11 @@ def security_contact(poitiers):
 
 @pytest.fixture
 def sink():
+    # The default sink (the outbox) for this test; whatever was registered comes back after.
+    registered = list(reports._sink)
     reports.reset_sink()
     yield
-    reports.reset_sink()
+    reports._sink[:] = registered
 
 
 # --- « Reconnaître un message frauduleux » ------------------------------------------------

@@ -12,6 +12,7 @@ from support.actions import file_suspicious_report
 from support.models import Ticket
 
 from .conftest import make_account
+from .test_contact_form import FORM
 
 
 def test_a_suspicious_message_report_becomes_a_ticket(poitiers):
@@ -103,3 +104,30 @@ def test_a_platform_page_says_whether_its_desk_is_open_and_links_to_support(poit
     assert "Ouvert maintenant" in section or "Fermé" in section
     href = section.split('class="button secondary" href="')[1].split('"')[0].replace("&amp;", "&")
     assert carried.read(unquote(parse_qs(urlsplit(href).query)["ctx"][0]))["platform"] == "exchange"
+
+
+def test_the_status_apps_report_form_files_a_support_ticket(poitiers):
+    # Wired in SupportConfig.ready: the status app never imports support.
+    response = Client().post(
+        "/securite/signaler/",
+        {
+            "message": "Votre boîte est pleine : https://univ-poitiers.fr.evil.example/",
+            "identifier": "a@univ-poitiers.fr",
+        },
+    )
+    assert response.status_code == 200
+    ticket = Ticket.objects.get()
+    assert ticket.nature == "message-suspect" and "univ-poitiers.fr.evil.example" in ticket.description
+
+
+def test_an_open_status_incident_is_offered_on_the_form(poitiers):
+    from institutions.models import Platform
+    from status.models import Incident
+
+    incident = Incident.objects.create(
+        platform=Platform.objects.get(slug="convergence"), state="degraded", title_fr="Convergence lente"
+    )
+    page = Client().get("/support/?ctx=" + carried.sign(platform="convergence")).content.decode()
+    assert "Convergence lente" in page and "Ajouter ma demande à cet incident" in page
+    Client().post("/support/", {**FORM, "incident": f"etat-{incident.pk}"})
+    assert Ticket.objects.get().incident_ref == f"etat-{incident.pk}"
