@@ -139,7 +139,8 @@ def index(request: HttpRequest) -> HttpResponse:
         if mine is not None:
             return _page(request, mine)
     tables = [m for m in (servers.for_platform(p) for p in queries.platforms()) if m is not None]
-    return render(request, "mailconfig/index.html", {"tables": tables})
+    guides = useragent.guide_order(request.headers.get("User-Agent", ""))
+    return render(request, "mailconfig/index.html", {"tables": tables, "guides": guides})
 
 
 @require_safe

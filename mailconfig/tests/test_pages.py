@@ -161,3 +161,11 @@ def test_an_oauth2_capable_platform_shows_the_guichet_client_registration(client
     assert '<code class="copyable">thunderbird</code>' in html
     assert "/oidc/authorize/</code>" in html and "/oidc/token/</code>" in html
     assert "Identifiant du client" not in client.get("/messagerie/clients/convergence/").content.decode()
+
+
+def test_the_clients_page_and_each_platform_page_carry_the_step_by_step_guides(client, poitiers):
+    index = client.get("/messagerie/clients/", HTTP_USER_AGENT=IPHONE).content.decode()
+    assert index[index.index('<details id="guide-') :].startswith('<details id="guide-apple-ios" class="guide" open>')
+    platform = client.get("/plateformes/exchange/").content.decode()
+    assert platform.count('class="guide"') == 7
+    assert "copie vos messages dans le cloud de Microsoft" in platform
