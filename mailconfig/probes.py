@@ -108,7 +108,7 @@ def _starttls(conn: socket.socket, protocol: str) -> bool:
     _lines(conn, _greeting_done(protocol))
     conn.sendall(ask)
     answer = b" ".join(_lines(conn, _capability_done(protocol))).upper()
-    if word not in answer.replace(b"-", b" ").split() and word not in answer:
+    if word not in answer:
         return False
     conn.sendall(command)
     reply = _lines(conn, _greeting_done(protocol))

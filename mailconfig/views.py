@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 import segno
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from audit.actions import client_ip
 from institutions import queries
+from institutions.models import Revision
 
 from . import decoder, probes, servers, signing, throttle, useragent, words
 from .formats import Context, OAuth2Endpoints, apple, autodiscover, thunderbird
@@ -154,21 +156,33 @@ def connection_test(request: HttpRequest, slug: str) -> HttpResponse:
     # Only the platform's declared end points: any host or port sent along is ignored.
     if not throttle.allow(client_ip(request) or ""):
         return _page(request, mail, throttled=True, status=429)
-    results = [
-        probes.check(
-            server,
-            timeout=django_settings.GUICHET_MAILCONFIG_PROBE_TIMEOUT,
-            cafile=django_settings.GUICHET_MAILCONFIG_PROBE_CAFILE,
-        )
-        for server in mail.servers
-        if mail.allows(server)
-    ]
+    results = _probe_all(mail)
     return _page(
         request,
         mail,
         results=[(r, words.explain(r)) for r in results],
         summary=words.summary(results),
     )
+
+
+def _probe_all(mail: servers.MailSettings) -> list[probes.Result]:
+    """Probe the platform's end points, at most once a minute whoever asks: many addresses
+    together cannot turn Guichet into a hammer on the mail servers, and nobody is refused."""
+    key = f"mailconfig:results:{mail.platform.slug}:{Revision.current()}"
+    results = cache.get(key)
+    if results is None:
+        results = [
+            probes.check(
+                server,
+                timeout=django_settings.GUICHET_MAILCONFIG_PROBE_TIMEOUT,
+                cafile=django_settings.GUICHET_MAILCONFIG_PROBE_CAFILE,
+            )
+            for server in mail.servers
+            if mail.allows(server)
+        ]
+        if django_settings.GUICHET_MAILCONFIG_PROBE_CACHE_SECONDS > 0:
+            cache.set(key, results, django_settings.GUICHET_MAILCONFIG_PROBE_CACHE_SECONDS)
+    return results
 
 
 @require_POST

@@ -113,6 +113,7 @@ def test_an_unknown_platform_cannot_be_tested(client, poitiers, monkeypatch):
 
 def test_the_test_is_limited_per_address_and_the_limit_is_said(client, poitiers, monkeypatch, settings):
     settings.GUICHET_MAILCONFIG_TESTS_PER_HOUR = 3
+    settings.GUICHET_MAILCONFIG_PROBE_CACHE_SECONDS = 0  # every allowed run reaches the servers
     seen = _seen_hosts(monkeypatch)
     statuses = [client.post("/messagerie/clients/zimbra/test/", REMOTE_ADDR="192.0.2.7").status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
@@ -169,3 +170,11 @@ def test_the_clients_page_and_each_platform_page_carry_the_step_by_step_guides(c
     platform = client.get("/plateformes/exchange/").content.decode()
     assert platform.count('class="guide"') == 7
     assert "copie vos messages dans le cloud de Microsoft" in platform
+
+
+def test_many_addresses_together_reach_the_servers_once_a_minute_and_all_get_an_answer(client, poitiers, monkeypatch):
+    seen = _seen_hosts(monkeypatch)
+    pages = [client.post("/messagerie/clients/zimbra/test/", REMOTE_ADDR=f"203.0.113.{i}") for i in range(1, 40)]
+    assert {p.status_code for p in pages} == {200}
+    assert all("refuse la connexion" in p.content.decode() for p in pages)
+    assert len(seen) == 3  # one run of the three end points, reused for everyone
