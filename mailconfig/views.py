@@ -84,7 +84,10 @@ def autodiscover_view(request: HttpRequest) -> HttpResponse:
 def mobileconfig(request: HttpRequest, slug: str) -> HttpResponse:
     mail = _settings_or_404(slug)
     address = _signed_in_address(request, mail) or _given_address(request, mail)
-    data = apple.render(mail, _context(request, mail, address))
+    try:
+        data = apple.render(mail, _context(request, mail, address))
+    except ValueError:  # a platform without both an incoming and an outgoing server
+        raise Http404 from None
     if signing.configured():
         try:
             data = signing.sign(data)
@@ -112,7 +115,7 @@ def _settings_or_404(slug: str) -> servers.MailSettings:
     return mail
 
 
-def _page(request: HttpRequest, mail: servers.MailSettings, **extra: object) -> HttpResponse:
+def _page(request: HttpRequest, mail: servers.MailSettings, *, status: int = 200, **extra: object) -> HttpResponse:
     address = _signed_in_address(request, mail) or _given_address(request, mail)
     profile_url = reverse("mailconfig-mobileconfig", args=[mail.platform.slug])
     if address:
@@ -130,7 +133,7 @@ def _page(request: HttpRequest, mail: servers.MailSettings, **extra: object) -> 
         "oauth2": _oauth2(request) if mail.oauth2 else None,
         **extra,
     }
-    return render(request, "mailconfig/platform.html", context, status=int(str(extra.get("status", 200))))
+    return render(request, "mailconfig/platform.html", context, status=status)
 
 
 @require_safe
