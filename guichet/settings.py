@@ -445,6 +445,8 @@ GUICHET_MOBILECONFIG_KEY_FILE = env.str("GUICHET_MOBILECONFIG_KEY_FILE", default
 GUICHET_MAILCONFIG_PROBE_TIMEOUT = env.float("GUICHET_MAILCONFIG_PROBE_TIMEOUT", default=5.0)
 GUICHET_MAILCONFIG_PROBE_CAFILE = env.str("GUICHET_MAILCONFIG_PROBE_CAFILE", default="")
 GUICHET_MAILCONFIG_TESTS_PER_HOUR = env.int("GUICHET_MAILCONFIG_TESTS_PER_HOUR", default=10)
+# A platform's results are reused this many seconds, whoever asks (no hammering the servers).
+GUICHET_MAILCONFIG_PROBE_CACHE_SECONDS = env.int("GUICHET_MAILCONFIG_PROBE_CACHE_SECONDS", default=60)
 
 # Service status and phishing safety (status app). Probes run every few minutes in the worker;
 # the demo (no network) leaves them off. A platform turns « dégradé » after this many

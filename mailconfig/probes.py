@@ -8,6 +8,7 @@ Callers pass only servers taken from the set-up (`MailSettings.allows`): this is
 
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -72,7 +73,7 @@ class Result:
         )
 
 
-def _lines(conn: socket.socket, done) -> list[bytes]:
+def _lines(conn: socket.socket, done: Callable[[bytes], bool]) -> list[bytes]:
     """Read server lines until `done(line)` says the answer is complete."""
     buffer, lines = b"", []
     while len(lines) < MAX_LINES:
@@ -88,13 +89,13 @@ def _lines(conn: socket.socket, done) -> list[bytes]:
     raise ProbeError("protocol")
 
 
-def _greeting_done(protocol: str):
+def _greeting_done(protocol: str) -> Callable[[bytes], bool]:
     if protocol == "smtp":
         return lambda line: line[3:4] != b"-"
     return lambda line: True
 
 
-def _capability_done(protocol: str):
+def _capability_done(protocol: str) -> Callable[[bytes], bool]:
     if protocol == "imap":
         return lambda line: line.startswith(b"a1 ")
     if protocol == "pop3":
@@ -108,7 +109,7 @@ def _starttls(conn: socket.socket, protocol: str) -> bool:
     _lines(conn, _greeting_done(protocol))
     conn.sendall(ask)
     answer = b" ".join(_lines(conn, _capability_done(protocol))).upper()
-    if word not in answer.replace(b"-", b" ").split() and word not in answer:
+    if word not in answer:
         return False
     conn.sendall(command)
     reply = _lines(conn, _greeting_done(protocol))

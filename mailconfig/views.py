@@ -1,10 +1,12 @@
 """Mail-client pages and files. Thin: the formats build files, probes test, words explain."""
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import segno
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from audit.actions import client_ip
 from institutions import queries
+from institutions.models import Revision
 
 from . import decoder, probes, servers, signing, throttle, useragent, words
 from .formats import Context, OAuth2Endpoints, apple, autodiscover, thunderbird
@@ -82,7 +85,10 @@ def autodiscover_view(request: HttpRequest) -> HttpResponse:
 def mobileconfig(request: HttpRequest, slug: str) -> HttpResponse:
     mail = _settings_or_404(slug)
     address = _signed_in_address(request, mail) or _given_address(request, mail)
-    data = apple.render(mail, _context(request, mail, address))
+    try:
+        data = apple.render(mail, _context(request, mail, address))
+    except ValueError:  # a platform without both an incoming and an outgoing server
+        raise Http404 from None
     if signing.configured():
         try:
             data = signing.sign(data)
@@ -110,7 +116,7 @@ def _settings_or_404(slug: str) -> servers.MailSettings:
     return mail
 
 
-def _page(request: HttpRequest, mail: servers.MailSettings, **extra: object) -> HttpResponse:
+def _page(request: HttpRequest, mail: servers.MailSettings, *, status: int = 200, **extra: object) -> HttpResponse:
     address = _signed_in_address(request, mail) or _given_address(request, mail)
     profile_url = reverse("mailconfig-mobileconfig", args=[mail.platform.slug])
     if address:
@@ -128,7 +134,7 @@ def _page(request: HttpRequest, mail: servers.MailSettings, **extra: object) -> 
         "oauth2": _oauth2(request) if mail.oauth2 else None,
         **extra,
     }
-    return render(request, "mailconfig/platform.html", context, status=int(str(extra.get("status", 200))))
+    return render(request, "mailconfig/platform.html", context, status=status)
 
 
 @require_safe
@@ -139,7 +145,8 @@ def index(request: HttpRequest) -> HttpResponse:
         if mine is not None:
             return _page(request, mine)
     tables = [m for m in (servers.for_platform(p) for p in queries.platforms()) if m is not None]
-    return render(request, "mailconfig/index.html", {"tables": tables})
+    guides = useragent.guide_order(request.headers.get("User-Agent", ""))
+    return render(request, "mailconfig/index.html", {"tables": tables, "guides": guides})
 
 
 @require_safe
@@ -153,21 +160,37 @@ def connection_test(request: HttpRequest, slug: str) -> HttpResponse:
     # Only the platform's declared end points: any host or port sent along is ignored.
     if not throttle.allow(client_ip(request) or ""):
         return _page(request, mail, throttled=True, status=429)
-    results = [
-        probes.check(
-            server,
-            timeout=django_settings.GUICHET_MAILCONFIG_PROBE_TIMEOUT,
-            cafile=django_settings.GUICHET_MAILCONFIG_PROBE_CAFILE,
-        )
-        for server in mail.servers
-        if mail.allows(server)
-    ]
+    results = _probe_all(mail)
     return _page(
         request,
         mail,
         results=[(r, words.explain(r)) for r in results],
         summary=words.summary(results),
     )
+
+
+def _probe_all(mail: servers.MailSettings) -> list[probes.Result]:
+    """Probe the platform's end points, at most once a minute whoever asks: many addresses
+    together cannot turn Guichet into a hammer on the mail servers, and nobody is refused."""
+    key = f"mailconfig:results:{mail.platform.slug}:{Revision.current()}"
+    results = cache.get(key)
+    if results is None:
+        wanted = [server for server in mail.servers if mail.allows(server)]
+        # Side by side, so that the page waits for the slowest end point, not for their sum.
+        with ThreadPoolExecutor(max_workers=max(1, len(wanted))) as pool:
+            results = list(
+                pool.map(
+                    lambda server: probes.check(
+                        server,
+                        timeout=django_settings.GUICHET_MAILCONFIG_PROBE_TIMEOUT,
+                        cafile=django_settings.GUICHET_MAILCONFIG_PROBE_CAFILE,
+                    ),
+                    wanted,
+                )
+            )
+        if django_settings.GUICHET_MAILCONFIG_PROBE_CACHE_SECONDS > 0:
+            cache.set(key, results, django_settings.GUICHET_MAILCONFIG_PROBE_CACHE_SECONDS)
+    return results
 
 
 @require_POST

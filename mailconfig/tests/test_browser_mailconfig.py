@@ -87,3 +87,21 @@ def test_without_javascript_the_table_the_guides_and_the_test_still_work(js_disa
     expect(page.locator("#guide-apple-macos")).to_have_attribute("open", "")
     page.get_by_role("button", name="Tester ma connexion").click()
     expect(page.locator("ul.probe").first).to_contain_text("refuse la connexion")
+
+
+@pytest.mark.parametrize("path", ["/plateformes/zimbra/", "/messagerie/clients/", "/en/messagerie/clients/exchange/"])
+def test_the_settings_fit_the_screen(viewport_page, screenshot, path):
+    page = viewport_page
+    assert page.goto(path).status == 200
+    expect(page.locator("table.mail-settings").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    screenshot(page, path.strip("/").replace("/", "-"), full_page=True)
+
+
+def test_english_results_are_in_english(open_page):
+    page = open_page("phone")
+    _closed_port_platform()
+    page.goto("/en/messagerie/clients/zimbra/")
+    page.get_by_role("button", name="Test my connection").click()
+    expect(page.locator("ul.probe").first).to_contain_text("refuses connections")
+    assert "serveur" not in page.locator("#tester").inner_text()
