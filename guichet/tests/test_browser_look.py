@@ -143,3 +143,13 @@ def test_keyboard_skip_link_then_the_main_content(browser, portal):
     expect(page.locator("#contenu")).to_be_focused()
     page.keyboard.press("Tab")  # the first thing in the page: the first profile's way in
     expect(page.locator(":focus")).to_have_text("Ouvrir Zimbra")
+
+
+def test_a_page_prints_its_content_without_the_site_chrome(browser, portal):
+    page = _context(browser, portal, "1280x800").new_page()
+    page.goto("/plateformes/zimbra/")
+    page.emulate_media(media="print")
+    expect(page.locator(".top-actions")).to_be_hidden()
+    expect(page.locator("footer.bottom")).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.locator("table.hours")).to_be_visible()  # the support hours, on paper

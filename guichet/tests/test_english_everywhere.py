@@ -73,3 +73,24 @@ def test_landing_on_a_french_page_from_elsewhere_does_not_pin_french(poitiers):
 def test_the_detector_finds_french(poitiers):
     assert french_words("<p>Votre mot de passe</p>") == ["votre", "mot", "passe"]
     assert french_words('<p lang="fr">République française</p><p>Académie de Poitiers</p>') == []
+
+
+def test_the_paused_and_too_many_pages_are_english_and_offer_a_way_forward(client, student):
+    for attempt in range(6):
+        response = client.post(
+            "/en/login/", {"identifier": student.identifier, "password": f"wrong-{attempt}", "step": "password"}
+        )
+    html = response.content.decode()
+    assert response.status_code == 429 and _french(html) == []
+    assert 'href="/en/password/reset/"' in html and 'class="support-help"' in html
+    # « Trop de demandes », as the reset view renders it when over its limit.
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    with translation.override("en"):
+        request = RequestFactory().get("/en/password/reset/")
+        request.user = student
+        html = render_to_string("recovery/too_many.html", request=request)
+    assert "Too many" in html and _french(html) == []
+    assert 'href="/en/password/reset/"' in html and 'class="support-help"' in html

@@ -64,18 +64,19 @@ PROFILES = [
 
 
 @pytest.mark.parametrize(("profile", "slug", "name"), PROFILES)
-def test_each_profile_reaches_its_platform_in_two_interactions(viewport_page, site, profile, slug, name):
+def test_each_profile_card_leads_straight_to_its_webmail_and_to_help(viewport_page, site, profile, slug, name):
     page = viewport_page
     page.goto("/")
     card = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=profile, exact=True))
-    link = card.get_by_role("link")
-    expect(link).to_have_count(1)
+    # One interaction to the way in: the webmail itself (another host: checked, not followed).
+    open_webmail = card.get_by_role("link", name=f"Ouvrir {name}", exact=True)
+    expect(open_webmail).to_have_count(1)
+    expect(open_webmail).to_have_attribute("href", re.compile(r"^https://webmail\.[a-z.-]+/"))
+    # The page also says which to use: the webmail or Guichet's own sign-in.
+    expect(page.locator("#webmail-ou-guichet")).to_contain_text("« Se connecter »")
 
-    link.click()  # interaction 1
+    card.get_by_role("link", name=f"Aide pour {name}", exact=True).click()
 
     expect(page).to_have_url(f"{site}/plateformes/{slug}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text(name)
-    # Interaction 2 opens the webmail itself (another host: checked, not followed).
-    open_webmail = page.get_by_role("link", name=f"Ouvrir {name}", exact=True)
-    expect(open_webmail).to_be_visible()
-    expect(open_webmail).to_have_attribute("href", re.compile(r"^https://webmail\.[a-z.-]+/"))
+    expect(page.get_by_role("link", name=f"Ouvrir {name}", exact=True)).to_be_visible()
