@@ -206,6 +206,7 @@ def test_oidc_with_a_garbage_key_answers_a_503_page(client, poitiers, settings, 
     assert "une partie de sa configuration manque" in html
 
 
+@pytest.mark.django_db  # the page frame reads the set-up (identity, desks, banners)
 def test_the_unavailable_page_speaks_english_too(rf):
     request = rf.get("/en/")
     with translation.override("en"):

@@ -1,3 +1,4 @@
+import functools
 from contextlib import suppress
 
 import pytest
@@ -77,7 +78,8 @@ def test_delivery_is_asked_for_only_after_commit(smtp_server, new_device_mail, d
         with transaction.atomic():
             message = new_device_mail()
         assert smtp_server.messages == []
-    assert len(callbacks) == 1
+    # One delivery asked for (the audit log's own commit hooks feed the metrics, ops/metrics.py).
+    assert len([c for c in callbacks if isinstance(c, functools.partial)]) == 1
     assert len(smtp_server.messages) == 1
     message.refresh_from_db()
     assert message.status == Message.SENT

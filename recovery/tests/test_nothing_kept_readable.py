@@ -46,7 +46,7 @@ def _raw_rows() -> str:
 
 def _code_and_link(message):
     body = message.get_body(("plain",)).get_content()
-    code = re.search(r"\b(\d{6})\b", body).group(1)
+    code = re.search(r"\b([2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4})\b", body).group(1)
     token = re.search(r"/password/reset/lien/([^/\s]+)/", body).group(1)
     return code, token
 

@@ -128,7 +128,7 @@ def test_the_administrators_revocation_ends_tokens_and_cas_tickets(client, world
     assert response.status_code == 302
     assert introspect(client, body["access_token"]).json() == {"active": False}
     assert CasTicket.objects.get().used_at is not None
-    assert cas.validate(ticket, "https://app.example.org/mail/")[0] is None
+    assert not cas.validate(ticket, "https://app.example.org/mail/").ok
     assert Event.objects.get(code="sso.credentials.revoked", subject=world).data["reason"] == "admin"
 
 
