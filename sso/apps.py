@@ -9,4 +9,9 @@ class SsoConfig(AppConfig):
     def ready(self) -> None:
         # The single-logout receiver and every protocol's goodbye, registered at start-up so
         # a session ended before any URL is resolved still tells its clients.
-        from . import cas_views, logout, oidc, saml_views  # noqa: F401
+        from institutions import loader
+
+        from . import cas_views, checks, logout, oidc, registry, saml_views  # noqa: F401
+
+        # load_setup checks each client's config with its protocol's rules (sso.registry).
+        loader.CLIENT_CONFIG_CHECK = registry.checked

@@ -216,12 +216,23 @@ def base_url(request) -> str:
 
 def idp(request) -> Idp:
     key, cert = keypair()
-    cache_key = (Revision.current(), base_url(request), key, cert)
+    # A metadata file edited in place takes effect at the next request, without a restart.
+    cache_key = (Revision.current(), base_url(request), key, cert, _metadata_files_state())
     with _lock:
         if cache_key not in _built:
             _built.clear()
             _built[cache_key] = _build(base_url(request), key, cert)
         return _built[cache_key]
+
+
+def _metadata_files_state() -> tuple:
+    files = Client.objects.filter(protocol="saml", config__has_key="metadata_file").values_list("config", flat=True)
+    state = []
+    for config in files:
+        path = Path(config["metadata_file"])
+        path = path if path.is_absolute() else Path(settings.GUICHET_SETUP_FILE).parent / path
+        state.append((str(path), path.stat().st_mtime_ns if path.exists() else None))
+    return tuple(sorted(state))
 
 
 def forget() -> None:
