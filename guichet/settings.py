@@ -124,6 +124,8 @@ MIDDLEWARE = [
     "accounts.middleware.SessionGuard",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After the CSP middleware: its page's frame-src reaches the CSP header.
+    "sso.middleware.FrontChannelLogout",
 ]
 
 ROOT_URLCONF = "guichet.urls"

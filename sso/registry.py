@@ -29,6 +29,7 @@ KEYS = {
         "pkce",
         "third_party",
         "backchannel_logout_uri",
+        "frontchannel_logout_uri",
         "sector_identifier",
     },
     "saml": {
@@ -125,8 +126,9 @@ def _oidc(config: dict, base_dir: Path, problems: Problems) -> None:
         for uri in config.get(key, []) if isinstance(config.get(key), list) else []:
             if isinstance(uri, str) and ("#" in uri or "*" in uri):
                 problems.append((key, f"« {uri} » ne peut contenir ni # ni *"))
-    if "backchannel_logout_uri" in config and (why := _url(config["backchannel_logout_uri"])):
-        problems.append(("backchannel_logout_uri", why))
+    for key in ("backchannel_logout_uri", "frontchannel_logout_uri"):
+        if key in config and (why := _url(config[key])):
+            problems.append((key, why))
     _names(config, "scopes", SCOPES, problems)
 
 
