@@ -41,6 +41,8 @@ KEYS = {
         "slo_url",
         "slo_soap_url",
         "attributes",
+        "name_id_format",
+        "name_id_attribute",
     },
     "cas": {"service_patterns", "attributes", "proxy_callback_patterns", "logout_url"},
     "wsfed": {"realm", "reply_urls", "token"},
@@ -162,6 +164,10 @@ def _saml(config: dict, base_dir: Path, problems: Problems) -> None:
         except ValueError:
             problems.append(("certificate", "certificat PEM illisible"))
     _names(config, "attributes", ATTRIBUTES, problems)
+    if config.get("name_id_format", "email") not in ("email", "persistent", "transient"):
+        problems.append(("name_id_format", "« email », « persistent » ou « transient » est attendu"))
+    if config.get("name_id_attribute", "immutable_id") not in ("immutable_id", "upn", "sid"):
+        problems.append(("name_id_attribute", "« immutable_id », « upn » ou « sid » est attendu"))
 
 
 def _zimbra(config: dict, base_dir: Path, problems: Problems) -> None:

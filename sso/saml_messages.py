@@ -6,16 +6,28 @@ cross-site, where the Lax session cookie is not sent, so nothing is kept in the 
 """
 
 import base64
+import secrets
 from dataclasses import dataclass
 
 import requests
 from django.core import signing
+from django.utils.crypto import salted_hmac
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, BINDING_SOAP, samlp
 from saml2 import request as saml_request
 from saml2.authn_context import PASSWORDPROTECTEDTRANSPORT
 from saml2.response import IncorrectlySigned
-from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_UNSPECIFIED, Issuer, NameID
+from saml2.saml import (
+    NAMEID_FORMAT_EMAILADDRESS,
+    NAMEID_FORMAT_PERSISTENT,
+    NAMEID_FORMAT_TRANSIENT,
+    NAMEID_FORMAT_UNSPECIFIED,
+    Issuer,
+    NameID,
+)
 from saml2.sigver import SignatureError
+
+from accounts import directories
+from accounts.directories import DirectoryUnavailable
 
 from .access import released
 from .saml import DIGEST_ALG, SIGN_ALG, Idp, ServiceProvider
@@ -144,11 +156,34 @@ def pending_logout(provider: ServiceProvider, message, relay_state: str, binding
     }
 
 
-def subject(account) -> NameID:
-    """The account identifier: an e-mail address for most, a bare login for some."""
-    identifier = account.identifier
-    kind = NAMEID_FORMAT_EMAILADDRESS if "@" in identifier else NAMEID_FORMAT_UNSPECIFIED
-    return NameID(format=kind, text=identifier)
+def subject(account, config: dict | None = None, sp: str = "", asked: str = "") -> NameID | None:
+    """The NameID this SP gets (`name_id_format` in its config), or None when the format it
+    asks for cannot be given:
+    - email (default): the account identifier, an address for most, a bare login for some;
+    - persistent: stable per SP and unlinkable across SPs, or a directory attribute
+      (`name_id_attribute`: `immutable_id`, as Exchange Online federation wants, `upn`, `sid`);
+    - transient: new at every sign-in (asked by the SP, or configured)."""
+    config = config or {}
+    kind = "transient" if asked == NAMEID_FORMAT_TRANSIENT else config.get("name_id_format", "email")
+    if kind == "transient":
+        name_id = NameID(format=NAMEID_FORMAT_TRANSIENT, text=f"_{secrets.token_hex(16)}")
+    elif kind == "persistent":
+        attribute = config.get("name_id_attribute")
+        if attribute:
+            entry = directories.for_institution(account.institution).lookup(account.identifier)
+            value = str(getattr(entry, attribute, "") or "") if entry else ""
+        else:
+            value = salted_hmac("guichet.saml.persistent", f"{sp}|{account.pk}", algorithm="sha256").hexdigest()
+        if not value:
+            return None
+        name_id = NameID(format=NAMEID_FORMAT_PERSISTENT, text=value, sp_name_qualifier=sp or None)
+    else:
+        identifier = account.identifier
+        email = NAMEID_FORMAT_EMAILADDRESS if "@" in identifier else NAMEID_FORMAT_UNSPECIFIED
+        name_id = NameID(format=email, text=identifier)
+    if asked not in ("", NAMEID_FORMAT_UNSPECIFIED, name_id.format):
+        return None
+    return name_id
 
 
 def _posted(url: str, xml: str, relay_state: str) -> Outgoing:
@@ -158,10 +193,13 @@ def _posted(url: str, xml: str, relay_state: str) -> Outgoing:
     return Outgoing(url, fields)
 
 
-def authn_response(idp: Idp, pending: dict, account, wanted, *, login_at: float, mfa: bool):
+def authn_response(idp: Idp, pending: dict, account, wanted, *, login_at: float, mfa: bool, config: dict | None = None):
     """The signed Response (signed Assertion inside), with its NameID and SessionIndex."""
-    name_id = subject(account)
-    if pending["format"] not in ("", NAMEID_FORMAT_UNSPECIFIED, name_id.format):
+    try:
+        name_id = subject(account, config, pending["sp"], pending["format"])
+    except DirectoryUnavailable:
+        name_id = None
+    if name_id is None:
         outgoing = error_response(idp, pending, samlp.STATUS_INVALID_NAMEID_POLICY, "NameID format not offered")
         return outgoing, None, ""
     xml = str(

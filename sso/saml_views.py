@@ -125,6 +125,7 @@ def _answer(request, idp, provider, pending, token) -> HttpResponse:
         client.config.get("attributes", []),
         login_at=request.session.get(sessions.LOGIN_AT) or timezone.now().timestamp(),
         mfa=getattr(account, "is_verified", lambda: False)(),
+        config=client.config,
     )
     wanted = client.config.get("attributes", [])
     if name_id is None:  # a NameID format Guichet cannot give: an error Response, nothing released
@@ -183,10 +184,15 @@ def _logout(request, idp, provider, pending) -> HttpResponse:
     """SP-initiated single logout: end the Guichet session if it is this person's, then answer."""
     account = request.user if request.user.is_authenticated else None
     client = _client(provider)
-    ended = bool(account and client and pending["name_id"].lower() == account.identifier.lower())
+    sid = request.session.get(sessions.SID)
+    # The NameID this SP was given in this session (persistent and transient ones are not
+    # the identifier), or the identifier itself.
+    given = (
+        SignOn.objects.filter(sid=sid, client=client, data__name_id=pending["name_id"]).exists() if client else False
+    )
+    ended = bool(account and client and (given or pending["name_id"].lower() == account.identifier.lower()))
     if ended:
         # The service provider asking knows already: it gets no LogoutRequest of its own.
-        sid = request.session.get(sessions.SID)
         SignOn.objects.filter(sid=sid, client=client, ended_at__isnull=True).update(ended_at=timezone.now())
         sessions.end(request, "logout")
     record(
