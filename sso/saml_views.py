@@ -117,7 +117,11 @@ def _answer(request, idp, provider, pending, token) -> HttpResponse:
         back = f"{reverse('saml-sso')}?{urlencode({'pending': token})}"
         return auth.to_login(request, renew=pending["force"], next_url=back)
     if not access.may_use(account, client):
-        return wrong_portal(request, account, client)
+        # The SP hears it too, once the person chooses to go back: a signed Responder /
+        # RequestDenied Response, never an assertion.
+        record("sso.saml.response", subject=account, ip=client_ip(request), client=client.slug, status="denied")
+        denied = messages.error_response(idp, pending, samlp.STATUS_REQUEST_DENIED, "Not open to this account")
+        return wrong_portal(request, account, client, back_form=(denied.url, list(denied.fields.items())))
     outgoing, name_id, session_index = messages.authn_response(
         idp,
         pending,
