@@ -111,6 +111,7 @@ class ServiceProvider:
     signs: bool  # has a signing certificate, so its requests must be signed
     front_logout: bool  # has an HTTP-Redirect or HTTP-POST single logout end point
     soap_logout: str  # its SOAP single logout end point, or ""
+    redirect_logout: str = ""  # its HTTP-Redirect single logout end point, or ""
 
 
 def sp_metadata(config: dict) -> str:
@@ -183,6 +184,7 @@ def _register(metadata, client: Client) -> ServiceProvider:
         signs=bool(metadata.certs(entity_id, "spsso", "signing")),
         front_logout=bool(logout(BINDING_HTTP_REDIRECT) or logout(BINDING_HTTP_POST)),
         soap_logout=next(iter(logout(BINDING_SOAP)), ""),
+        redirect_logout=next(iter(logout(BINDING_HTTP_REDIRECT)), ""),
     )
 
 

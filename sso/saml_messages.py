@@ -255,6 +255,24 @@ class NoBackChannel(Exception):
     """Only front-channel (browser) single logout, which a server-side session end cannot use."""
 
 
+def front_logout_url(idp: Idp, provider: ServiceProvider, data: dict) -> str:
+    """IdP-initiated single logout over the browser: a LogoutRequest on the SP's HTTP-Redirect
+    end point, its query string signed (the binding's signature), for a hidden iframe."""
+    if not provider.redirect_logout:
+        raise NoSingleLogout
+    _id, request = idp.server.create_logout_request(
+        provider.redirect_logout,
+        provider.entity_id,
+        name_id=NameID(format=data.get("name_id_format") or None, text=data["name_id"]),
+        session_indexes=[data["session_index"]] if data.get("session_index") else None,
+        sign=False,
+    )
+    info = idp.server.apply_binding(
+        BINDING_HTTP_REDIRECT, str(request), provider.redirect_logout, "", sign=True, sigalg=SIGN_ALG
+    )
+    return dict(info["headers"])["Location"]
+
+
 def send_logout(idp: Idp, provider: ServiceProvider, data: dict) -> str:
     """IdP-initiated single logout over SOAP; returns the status the SP answered."""
     if not provider.soap_logout:

@@ -215,13 +215,19 @@ def _logout(request, idp, provider, pending) -> HttpResponse:
 @notifier("saml")
 def _goodbye(request, sign_on: SignOn) -> None:
     """IdP-initiated single logout when the Guichet session ends elsewhere (Guichet's logout
-    button, « Mes connexions », an idle session). Only the SOAP back channel can be used
-    from a server; a service provider without it raises, and logout.py records that it
-    could not be told."""
+    button, « Mes connexions », an idle session): over SOAP when the SP has it, else over its
+    HTTP-Redirect end point in a hidden iframe of the page answering the logout; an SP with
+    neither raises, and logout.py records that it could not be told."""
     idp = saml.idp(request)
     provider = next((p for p in idp.providers.values() if p.client_id == sign_on.client_id), None)
     if provider is None:
         raise messages.NoSingleLogout
+    if not provider.soap_logout and provider.redirect_logout and request is not None:
+        # No back channel: the browser carries the LogoutRequest (sso.middleware's iframe).
+        url = messages.front_logout_url(idp, provider, sign_on.data)
+        request.sso_frontchannel = [*getattr(request, "sso_frontchannel", []), url]
+        record("sso.saml.logout", client=provider.slug, initiator="idp", binding="redirect", status="sent")
+        return
     status = messages.send_logout(idp, provider, sign_on.data)
     record(
         "sso.saml.logout",
