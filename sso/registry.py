@@ -43,6 +43,8 @@ KEYS = {
         "attributes",
         "name_id_format",
         "name_id_attribute",
+        "metadata_url",
+        "metadata_certificate",
     },
     "cas": {"service_patterns", "attributes", "proxy_callback_patterns", "logout_url"},
     "wsfed": {"realm", "reply_urls", "token"},
@@ -144,6 +146,9 @@ def _saml(config: dict, base_dir: Path, problems: Problems) -> None:
             problems.append(("metadata_file", f"{path} illisible : {error.strerror or error}"))
         except etree.XMLSyntaxError as error:
             problems.append(("metadata_file", f"{path}, ligne {error.lineno} : XML invalide ({error.msg})"))
+    elif config.get("metadata_url"):
+        if why := _url(config["metadata_url"]):
+            problems.append(("metadata_url", why))
     elif config.get("metadata"):
         try:
             etree.fromstring(str(config["metadata"]).encode(), parser=etree.XMLParser(resolve_entities=False))
@@ -158,11 +163,12 @@ def _saml(config: dict, base_dir: Path, problems: Problems) -> None:
     for key in ("slo_url", "slo_soap_url"):
         if key in config and (why := _url(config[key])):
             problems.append((key, why))
-    if config.get("certificate"):
-        try:
-            x509.load_pem_x509_certificate(str(config["certificate"]).encode())
-        except ValueError:
-            problems.append(("certificate", "certificat PEM illisible"))
+    for key in ("certificate", "metadata_certificate"):
+        if config.get(key):
+            try:
+                x509.load_pem_x509_certificate(str(config[key]).encode())
+            except ValueError:
+                problems.append((key, "certificat PEM illisible"))
     _names(config, "attributes", ATTRIBUTES, problems)
     if config.get("name_id_format", "email") not in ("email", "persistent", "transient"):
         problems.append(("name_id_format", "« email », « persistent » ou « transient » est attendu"))

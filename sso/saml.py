@@ -156,7 +156,12 @@ def sp_metadata(config: dict) -> str:
 
 
 def _register(metadata, client: Client) -> ServiceProvider:
-    metadata.load("inline", sp_metadata(client.config))
+    if client.config.get("metadata_url"):
+        from . import saml_remote  # fetched, checked and cached: sso/saml_remote.py
+
+        metadata.load("inline", saml_remote.current(client))
+    else:
+        metadata.load("inline", sp_metadata(client.config))
     loaded = list(metadata.metadata[metadata.ii].keys())
     entity_id = client.config.get("entity_id") or (loaded[0] if len(loaded) == 1 else "")
     if entity_id not in loaded:
@@ -228,11 +233,15 @@ def idp(request) -> Idp:
 
 
 def _metadata_files_state() -> tuple:
-    files = Client.objects.filter(protocol="saml", config__has_key="metadata_file").values_list("config", flat=True)
     state = []
-    for config in files:
-        path = Path(config["metadata_file"])
-        path = path if path.is_absolute() else Path(settings.GUICHET_SETUP_FILE).parent / path
+    for slug, config in Client.objects.filter(protocol="saml").values_list("slug", "config"):
+        if config.get("metadata_file"):
+            path = Path(config["metadata_file"])
+            path = path if path.is_absolute() else Path(settings.GUICHET_SETUP_FILE).parent / path
+        elif config.get("metadata_url"):  # the copy sso.saml_remote keeps
+            path = Path(settings.VAR_DIR) / "saml" / "remote" / f"{slug}.xml"
+        else:
+            continue
         state.append((str(path), path.stat().st_mtime_ns if path.exists() else None))
     return tuple(sorted(state))
 
