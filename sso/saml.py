@@ -10,6 +10,7 @@ import base64
 import fcntl
 import logging
 import os
+import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,7 +30,7 @@ from saml2.config import IdPConfig
 from saml2.metadata import entity_descriptor, sign_entity_descriptor
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_UNSPECIFIED
 from saml2.server import Server
-from saml2.sigver import get_xmlsec_binary
+from saml2.sigver import RSA_OAEP_MGF1P, get_pem_wrapped_unwrapped, get_xmlsec_binary, pre_encryption_part
 
 from institutions.models import Client, Revision
 
@@ -196,6 +197,14 @@ def _register(metadata, client: Client) -> ServiceProvider:
 # --- The pysaml2 server, one per process and set-up revision ------------------------------
 
 
+AES256_GCM = "http://www.w3.org/2009/xmlenc11#aes256-gcm"
+
+
+def encrypts_for(provider_entity_id: str, metadata) -> bool:
+    """Does this SP's metadata offer an encryption key? Then its assertions are encrypted."""
+    return bool(metadata.certs(provider_entity_id, "any", "encryption"))
+
+
 class _Server(Server):
     # pysaml2 keeps every assertion it makes in memory to answer AssertionIDRequest and
     # AuthnQuery. Guichet serves neither; in a long-lived worker that store only grows.
@@ -204,6 +213,22 @@ class _Server(Server):
 
     def support_AuthnQuery(self):
         return False
+
+    # Assertions for an SP whose metadata has an encryption key: AES-256-GCM content, the
+    # session key wrapped with RSA-OAEP (pysaml2's default would be 3DES-CBC).
+    def _encrypt_assertion(self, encrypt_cert, sp_entity_id, response, node_xpath=None):
+        certs = [(None, encrypt_cert)] if encrypt_cert else self.metadata.certs(sp_entity_id, "any", "encryption")
+        if not certs:
+            raise ImproperlyConfigured(f"{sp_entity_id} has no encryption certificate")
+        name, cert = certs[0]
+        wrapped, unwrapped = get_pem_wrapped_unwrapped(cert)
+        with tempfile.NamedTemporaryFile("w", suffix=".pem") as pem:
+            pem.write(wrapped)
+            pem.flush()
+            template = pre_encryption_part(
+                msg_enc=AES256_GCM, key_enc=RSA_OAEP_MGF1P, key_name=name, encrypt_cert=unwrapped
+            )
+            return self.sec.encrypt_assertion(response, pem.name, template, key_type="aes-256", node_xpath=node_xpath)
 
 
 @dataclass(frozen=True)

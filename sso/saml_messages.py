@@ -29,6 +29,7 @@ from saml2.sigver import SignatureError
 from accounts import directories
 from accounts.directories import DirectoryUnavailable
 
+from . import saml
 from .access import released
 from .saml import DIGEST_ALG, SIGN_ALG, Idp, ServiceProvider
 
@@ -212,11 +213,17 @@ def authn_response(idp: Idp, pending: dict, account, wanted, *, login_at: float,
             authn={"class_ref": MFA_CONTEXT if mfa else PASSWORDPROTECTEDTRANSPORT, "authn_instant": int(login_at)},
             sign_response=True,
             sign_assertion=True,
+            # Signed, then encrypted for an SP whose metadata has an encryption key.
+            encrypt_assertion=saml.encrypts_for(pending["sp"], idp.server.metadata),
+            encrypt_assertion_self_contained=True,
             sign_alg=SIGN_ALG,
             digest_alg=DIGEST_ALG,
         )
     )
-    session_index = samlp.response_from_string(xml).assertion[0].authn_statement[0].session_index
+    readable = samlp.response_from_string(xml).assertion
+    # An encrypted assertion keeps its SessionIndex to itself: logout then names the NameID
+    # alone, which the LogoutRequest allows (all of this person's sessions at that SP).
+    session_index = readable[0].authn_statement[0].session_index if readable else ""
     return _posted(pending["acs"], xml, pending["relay"]), name_id, session_index
 
 
