@@ -157,6 +157,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A protocol whose key or program is missing answers a 503 page in the person's language.
     "guichet.middleware.ServiceUnavailableMiddleware",
+    # After the CSP middleware: its page's frame-src reaches the CSP header.
+    "sso.middleware.FrontChannelLogout",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 

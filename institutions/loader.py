@@ -7,6 +7,7 @@ database exactly as it was (the set-up revision included).
 
 import ipaddress
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -27,6 +28,12 @@ _HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
 MIN_PREFIX_V4, MIN_PREFIX_V6 = 8, 32
+
+
+# Each client's `config:` is checked by its protocol's rules, which live in the sso app (an
+# upper layer: it registers them here at start-up). (protocol, config, folder of the file)
+# → (config to store, [(key, problem)]).
+CLIENT_CONFIG_CHECK: Callable[[str, Any, Path], tuple[Any, list[tuple[str, str]]]] | None = None
 
 
 class SetupError(Exception):
@@ -583,6 +590,13 @@ def load(path: Path) -> dict[str, int]:
         if protocol not in dict(models.Client.PROTOCOLS):
             raise rec.fields["protocol"].fail("« oidc », « saml », « cas », « zimbra » ou « wsfed » est attendu")
         config = rec.fields.get("config")
+        settings_ = _plain(config) if config else {}
+        if CLIENT_CONFIG_CHECK is not None:
+            settings_, problems = CLIENT_CONFIG_CHECK(protocol, settings_, path.parent)
+            if problems:
+                key, message = problems[0]
+                where = config.mapping().get(key) if config is not None and key else None
+                raise (where or config or rec.fields["protocol"]).fail(message)
         client = _upsert(
             models.Client,
             {"slug": slug},
@@ -591,7 +605,7 @@ def load(path: Path) -> dict[str, int]:
                 "platform": rec.ref("platform", platforms) if "platform" in rec.fields else None,
                 "protocol": protocol,
                 "launch_url": rec.url("launch_url", required=False),
-                "config": _plain(config) if config else {},
+                "config": settings_,
                 "order": len(clients),
             },
         )

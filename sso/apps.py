@@ -11,7 +11,10 @@ class SsoConfig(AppConfig):
         # a session ended before any URL is resolved still tells its clients.
         # Credentials end together: a reset or « Déconnecter partout » ends tokens and tickets.
         from accounts.revocation import credentials_revoked
+        from institutions import loader
 
-        from . import cas_views, logout, oidc, revocation, saml_views  # noqa: F401
+        from . import cas_views, checks, logout, oidc, registry, revocation, saml_views  # noqa: F401
 
         credentials_revoked.connect(revocation.revoke, dispatch_uid="sso-credentials-revoked")
+        # load_setup checks each client's config with its protocol's rules (sso.registry).
+        loader.CLIENT_CONFIG_CHECK = registry.checked

@@ -4,10 +4,27 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.actions.sessions import LOGIN_AT
 
 RENEW_ASKED_AT = "sso.renew_asked_at"
+# Authentication context classes (REFEDS): a second factor, or the password alone.
+MFA = "https://refeds.org/profile/mfa"
+SFA = "https://refeds.org/profile/sfa"
+
+
+def amr(request) -> list[str]:
+    """RFC 8176 methods of this session's sign-in: the password, then the second factor's kind
+    (django-otp keeps the device that verified it: a passkey is hardware, the rest one-time codes)."""
+    device = request.session.get(DEVICE_ID_SESSION_KEY, "") if request.user.is_authenticated else ""
+    if not device:
+        return ["pwd"]
+    return ["pwd", "hwk"] if "webauthn" in device.lower() else ["pwd", "otp"]
+
+
+def acr(methods: list[str]) -> str:
+    return MFA if len(methods) > 1 else SFA
 
 
 def signed_in(request, *, renew: bool = False):

@@ -15,7 +15,7 @@ import logging
 import os
 import time
 import uuid
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from django.conf import settings
@@ -242,7 +242,14 @@ def logout_token(client_id: str, *, issuer: str, sub: str, sid: str) -> str:
 
 @notifier("oidc")
 def backchannel_logout(request, sign_on) -> None:
-    """Tell the client this session ended; it must answer 200 (or 204) within the timeout."""
+    """Tell the client this session ended; it must answer 200 (or 204) within the timeout.
+    A client with a `frontchannel_logout_uri` is also loaded by the browser (Front-Channel
+    Logout 1.0): sso.middleware puts its iframe in the page that answers the logout."""
+    front = sign_on.client.config.get("frontchannel_logout_uri")
+    if front and request is not None:
+        params = {"iss": oauth2_settings.oidc_issuer(request), "sid": sign_on.data.get("sid") or ""}
+        separator = "&" if "?" in front else "?"
+        request.sso_frontchannel = [*getattr(request, "sso_frontchannel", []), f"{front}{separator}{urlencode(params)}"]
     uri = sign_on.client.config.get("backchannel_logout_uri")
     if not uri or not sign_on.data.get("sid"):
         return

@@ -12,7 +12,7 @@ from oauth2_provider.utils import jwk_from_pem
 from accounts.models import Account
 from audit.actions import record
 
-from . import access, oidc
+from . import access, auth, oidc
 from .actions import consented
 
 
@@ -67,6 +67,10 @@ class GuichetValidator(OAuth2Validator):
         sid = getattr(request, "guichet_sid", None)
         if sid:  # Back-Channel Logout 1.0: the same sid comes back in the logout token
             claims["sid"] = sid
+        methods = getattr(request, "guichet_amr", None)
+        if methods:  # how this sign-in was made (RFC 8176), and its class (REFEDS MFA or SFA)
+            claims["amr"] = methods
+            claims["acr"] = auth.acr(methods)
         return claims, expires
 
     # prompt=none: the authorize view puts the signed-in account's id in the request (no
@@ -111,6 +115,7 @@ class GuichetValidator(OAuth2Validator):
         if valid:
             if sign_on is not None:
                 request.guichet_sid = sign_on.data.get("sid")
+                request.guichet_amr = sign_on.data.get("amr")
             return True
         if sign_on is not None and not Grant.objects.filter(code=code).exists() and "family" in sign_on.data:
             RefreshToken.revoke_family(sign_on.data["family"])

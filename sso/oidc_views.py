@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.shortcuts import render
 from django.utils import timezone
+from django_otp import devices_for_user
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import AccessToken, RefreshToken, revoke_access_token
 from oauth2_provider.views import (
@@ -74,6 +75,9 @@ class AuthorizeView(AuthorizationView):
             return auth.to_login(request, renew=renew)
         if not access.may_use(account, self.client):
             return wrong_portal(request, account, self.client, back_url=_refused_back(credentials))
+        wants_mfa = request.method == "GET" and auth.MFA in request.GET.get("acr_values", "").split()
+        if wants_mfa and auth.acr(auth.amr(request)) != auth.MFA:  # the client asks for a second factor
+            return self._second_factor(request, account, credentials)
         remembered = request.method == "GET" and oidc.third_party(self.client) and "consent" not in prompt
         if remembered and actions.consented(account, self.client, scopes):
             # Asked once per client and scope: the answer given before stands (until revoked).
@@ -89,6 +93,14 @@ class AuthorizeView(AuthorizationView):
                 request.GET["approval_prompt"] = "force"
         return super().dispatch(request, *args, **kwargs)
 
+    def _second_factor(self, request, account, credentials):
+        """A fresh sign-in, which asks the second factor; or, with none enrolled, say so."""
+        if any(devices_for_user(account, confirmed=True)):
+            return auth.to_login(request, renew=True, next_url=request.get_full_path())
+        record("sso.oidc.second_factor_missing", subject=account, client=self.client.slug)
+        context = {"client": self.client, "back_url": _refused_back(credentials)}
+        return render(request, "sso/oidc_second_factor.html", context, status=403)
+
     def create_authorization_response(self, request, scopes, credentials, allow):
         uri, headers, body, status = super().create_authorization_response(request, scopes, credentials, allow)
         code = parse_qs(urlsplit(uri).query).get("code", [""])[0]
@@ -101,6 +113,7 @@ class AuthorizeView(AuthorizationView):
                 self.client,
                 sid=oidc.session_sid(guichet_sid) if guichet_sid else None,
                 sub=oidc.subject(account, self.client),
+                amr=auth.amr(request),
                 grant=oidc.code_digest(code),
             )
             record(
@@ -148,6 +161,8 @@ class DiscoveryView(ConnectDiscoveryInfoView):
                 "prompt_values_supported": ["none", "login", "consent"],
                 "backchannel_logout_supported": True,
                 "backchannel_logout_session_supported": True,
+                "acr_values_supported": [auth.SFA, auth.MFA],
+                "claims_supported": sorted({*data.get("claims_supported", []), "acr", "amr"}),
             }
         )
         response.content = json.dumps(data)

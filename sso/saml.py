@@ -8,6 +8,7 @@ send; this module never looks at who is signed in.
 
 import base64
 import logging
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from saml2.config import IdPConfig
 from saml2.metadata import entity_descriptor, sign_entity_descriptor
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_UNSPECIFIED
 from saml2.server import Server
-from saml2.sigver import SigverError, get_xmlsec_binary
+from saml2.sigver import RSA_OAEP_MGF1P, SigverError, get_pem_wrapped_unwrapped, get_xmlsec_binary, pre_encryption_part
 
 from institutions.models import Client, Revision
 
@@ -82,6 +83,7 @@ class ServiceProvider:
     signs: bool  # has a signing certificate, so its requests must be signed
     front_logout: bool  # has an HTTP-Redirect or HTTP-POST single logout end point
     soap_logout: str  # its SOAP single logout end point, or ""
+    redirect_logout: str = ""  # its HTTP-Redirect single logout end point, or ""
 
 
 def sp_metadata(config: dict) -> str:
@@ -126,7 +128,12 @@ def sp_metadata(config: dict) -> str:
 
 
 def _register(metadata, client: Client) -> ServiceProvider:
-    metadata.load("inline", sp_metadata(client.config))
+    if client.config.get("metadata_url"):
+        from . import saml_remote  # fetched, checked and cached: sso/saml_remote.py
+
+        metadata.load("inline", saml_remote.current(client))
+    else:
+        metadata.load("inline", sp_metadata(client.config))
     loaded = list(metadata.metadata[metadata.ii].keys())
     entity_id = client.config.get("entity_id") or (loaded[0] if len(loaded) == 1 else "")
     if entity_id not in loaded:
@@ -154,10 +161,19 @@ def _register(metadata, client: Client) -> ServiceProvider:
         signs=bool(metadata.certs(entity_id, "spsso", "signing")),
         front_logout=bool(logout(BINDING_HTTP_REDIRECT) or logout(BINDING_HTTP_POST)),
         soap_logout=next(iter(logout(BINDING_SOAP)), ""),
+        redirect_logout=next(iter(logout(BINDING_HTTP_REDIRECT)), ""),
     )
 
 
 # --- The pysaml2 server, one per process and set-up revision ------------------------------
+
+
+AES256_GCM = "http://www.w3.org/2009/xmlenc11#aes256-gcm"
+
+
+def encrypts_for(provider_entity_id: str, metadata) -> bool:
+    """Does this SP's metadata offer an encryption key? Then its assertions are encrypted."""
+    return bool(metadata.certs(provider_entity_id, "any", "encryption"))
 
 
 class _Server(Server):
@@ -168,6 +184,22 @@ class _Server(Server):
 
     def support_AuthnQuery(self):
         return False
+
+    # Assertions for an SP whose metadata has an encryption key: AES-256-GCM content, the
+    # session key wrapped with RSA-OAEP (pysaml2's default would be 3DES-CBC).
+    def _encrypt_assertion(self, encrypt_cert, sp_entity_id, response, node_xpath=None):
+        certs = [(None, encrypt_cert)] if encrypt_cert else self.metadata.certs(sp_entity_id, "any", "encryption")
+        if not certs:
+            raise ImproperlyConfigured(f"{sp_entity_id} has no encryption certificate")
+        name, cert = certs[0]
+        wrapped, unwrapped = get_pem_wrapped_unwrapped(cert)
+        with tempfile.NamedTemporaryFile("w", suffix=".pem") as pem:
+            pem.write(wrapped)
+            pem.flush()
+            template = pre_encryption_part(
+                msg_enc=AES256_GCM, key_enc=RSA_OAEP_MGF1P, key_name=name, encrypt_cert=unwrapped
+            )
+            return self.sec.encrypt_assertion(response, pem.name, template, key_type="aes-256", node_xpath=node_xpath)
 
 
 @dataclass(frozen=True)
@@ -187,12 +219,27 @@ def base_url(request) -> str:
 
 def idp(request) -> Idp:
     key, cert = keypair()
-    cache_key = (Revision.current(), base_url(request), key, cert)
+    # A metadata file edited in place takes effect at the next request, without a restart.
+    cache_key = (Revision.current(), base_url(request), key, cert, _metadata_files_state())
     with _lock:
         if cache_key not in _built:
             _built.clear()
             _built[cache_key] = _build(base_url(request), key, cert)
         return _built[cache_key]
+
+
+def _metadata_files_state() -> tuple:
+    state = []
+    for slug, config in Client.objects.filter(protocol="saml").values_list("slug", "config"):
+        if config.get("metadata_file"):
+            path = Path(config["metadata_file"])
+            path = path if path.is_absolute() else Path(settings.GUICHET_SETUP_FILE).parent / path
+        elif config.get("metadata_url"):  # the copy sso.saml_remote keeps
+            path = Path(settings.VAR_DIR) / "saml" / "remote" / f"{slug}.xml"
+        else:
+            continue
+        state.append((str(path), path.stat().st_mtime_ns if path.exists() else None))
+    return tuple(sorted(state))
 
 
 def forget() -> None:

@@ -6,17 +6,30 @@ cross-site, where the Lax session cookie is not sent, so nothing is kept in the 
 """
 
 import base64
+import secrets
 from dataclasses import dataclass
 
 import requests
 from django.core import signing
+from django.utils.crypto import salted_hmac
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, BINDING_SOAP, samlp
 from saml2 import request as saml_request
 from saml2.authn_context import PASSWORDPROTECTEDTRANSPORT
 from saml2.response import IncorrectlySigned
-from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_UNSPECIFIED, Issuer, NameID
+from saml2.saml import (
+    NAMEID_FORMAT_EMAILADDRESS,
+    NAMEID_FORMAT_PERSISTENT,
+    NAMEID_FORMAT_TRANSIENT,
+    NAMEID_FORMAT_UNSPECIFIED,
+    Issuer,
+    NameID,
+)
 from saml2.sigver import SignatureError
 
+from accounts import directories
+from accounts.directories import DirectoryUnavailable
+
+from . import saml
 from .access import released
 from .saml import DIGEST_ALG, SIGN_ALG, Idp, ServiceProvider
 
@@ -144,11 +157,34 @@ def pending_logout(provider: ServiceProvider, message, relay_state: str, binding
     }
 
 
-def subject(account) -> NameID:
-    """The account identifier: an e-mail address for most, a bare login for some."""
-    identifier = account.identifier
-    kind = NAMEID_FORMAT_EMAILADDRESS if "@" in identifier else NAMEID_FORMAT_UNSPECIFIED
-    return NameID(format=kind, text=identifier)
+def subject(account, config: dict | None = None, sp: str = "", asked: str = "") -> NameID | None:
+    """The NameID this SP gets (`name_id_format` in its config), or None when the format it
+    asks for cannot be given:
+    - email (default): the account identifier, an address for most, a bare login for some;
+    - persistent: stable per SP and unlinkable across SPs, or a directory attribute
+      (`name_id_attribute`: `immutable_id`, as Exchange Online federation wants, `upn`, `sid`);
+    - transient: new at every sign-in (asked by the SP, or configured)."""
+    config = config or {}
+    kind = "transient" if asked == NAMEID_FORMAT_TRANSIENT else config.get("name_id_format", "email")
+    if kind == "transient":
+        name_id = NameID(format=NAMEID_FORMAT_TRANSIENT, text=f"_{secrets.token_hex(16)}")
+    elif kind == "persistent":
+        attribute = config.get("name_id_attribute")
+        if attribute:
+            entry = directories.for_institution(account.institution).lookup(account.identifier)
+            value = str(getattr(entry, attribute, "") or "") if entry else ""
+        else:
+            value = salted_hmac("guichet.saml.persistent", f"{sp}|{account.pk}", algorithm="sha256").hexdigest()
+        if not value:
+            return None
+        name_id = NameID(format=NAMEID_FORMAT_PERSISTENT, text=value, sp_name_qualifier=sp or None)
+    else:
+        identifier = account.identifier
+        email = NAMEID_FORMAT_EMAILADDRESS if "@" in identifier else NAMEID_FORMAT_UNSPECIFIED
+        name_id = NameID(format=email, text=identifier)
+    if asked not in ("", NAMEID_FORMAT_UNSPECIFIED, name_id.format):
+        return None
+    return name_id
 
 
 def _posted(url: str, xml: str, relay_state: str) -> Outgoing:
@@ -158,10 +194,13 @@ def _posted(url: str, xml: str, relay_state: str) -> Outgoing:
     return Outgoing(url, fields)
 
 
-def authn_response(idp: Idp, pending: dict, account, wanted, *, login_at: float, mfa: bool):
+def authn_response(idp: Idp, pending: dict, account, wanted, *, login_at: float, mfa: bool, config: dict | None = None):
     """The signed Response (signed Assertion inside), with its NameID and SessionIndex."""
-    name_id = subject(account)
-    if pending["format"] not in ("", NAMEID_FORMAT_UNSPECIFIED, name_id.format):
+    try:
+        name_id = subject(account, config, pending["sp"], pending["format"])
+    except DirectoryUnavailable:
+        name_id = None
+    if name_id is None:
         outgoing = error_response(idp, pending, samlp.STATUS_INVALID_NAMEID_POLICY, "NameID format not offered")
         return outgoing, None, ""
     xml = str(
@@ -174,11 +213,17 @@ def authn_response(idp: Idp, pending: dict, account, wanted, *, login_at: float,
             authn={"class_ref": MFA_CONTEXT if mfa else PASSWORDPROTECTEDTRANSPORT, "authn_instant": int(login_at)},
             sign_response=True,
             sign_assertion=True,
+            # Signed, then encrypted for an SP whose metadata has an encryption key.
+            encrypt_assertion=saml.encrypts_for(pending["sp"], idp.server.metadata),
+            encrypt_assertion_self_contained=True,
             sign_alg=SIGN_ALG,
             digest_alg=DIGEST_ALG,
         )
     )
-    session_index = samlp.response_from_string(xml).assertion[0].authn_statement[0].session_index
+    readable = samlp.response_from_string(xml).assertion
+    # An encrypted assertion keeps its SessionIndex to itself: logout then names the NameID
+    # alone, which the LogoutRequest allows (all of this person's sessions at that SP).
+    session_index = readable[0].authn_statement[0].session_index if readable else ""
     return _posted(pending["acs"], xml, pending["relay"]), name_id, session_index
 
 
@@ -215,6 +260,24 @@ class NoSingleLogout(Exception):
 
 class NoBackChannel(Exception):
     """Only front-channel (browser) single logout, which a server-side session end cannot use."""
+
+
+def front_logout_url(idp: Idp, provider: ServiceProvider, data: dict) -> str:
+    """IdP-initiated single logout over the browser: a LogoutRequest on the SP's HTTP-Redirect
+    end point, its query string signed (the binding's signature), for a hidden iframe."""
+    if not provider.redirect_logout:
+        raise NoSingleLogout
+    _id, request = idp.server.create_logout_request(
+        provider.redirect_logout,
+        provider.entity_id,
+        name_id=NameID(format=data.get("name_id_format") or None, text=data["name_id"]),
+        session_indexes=[data["session_index"]] if data.get("session_index") else None,
+        sign=False,
+    )
+    info = idp.server.apply_binding(
+        BINDING_HTTP_REDIRECT, str(request), provider.redirect_logout, "", sign=True, sigalg=SIGN_ALG
+    )
+    return dict(info["headers"])["Location"]
 
 
 def send_logout(idp: Idp, provider: ServiceProvider, data: dict) -> str:

@@ -117,7 +117,11 @@ def _answer(request, idp, provider, pending, token) -> HttpResponse:
         back = f"{reverse('saml-sso')}?{urlencode({'pending': token})}"
         return auth.to_login(request, renew=pending["force"], next_url=back)
     if not access.may_use(account, client):
-        return wrong_portal(request, account, client)
+        # The SP hears it too, once the person chooses to go back: a signed Responder /
+        # RequestDenied Response, never an assertion.
+        record("sso.saml.response", subject=account, ip=client_ip(request), client=client.slug, status="denied")
+        denied = messages.error_response(idp, pending, samlp.STATUS_REQUEST_DENIED, "Not open to this account")
+        return wrong_portal(request, account, client, back_form=(denied.url, list(denied.fields.items())))
     outgoing, name_id, session_index = messages.authn_response(
         idp,
         pending,
@@ -125,6 +129,7 @@ def _answer(request, idp, provider, pending, token) -> HttpResponse:
         client.config.get("attributes", []),
         login_at=request.session.get(sessions.LOGIN_AT) or timezone.now().timestamp(),
         mfa=getattr(account, "is_verified", lambda: False)(),
+        config=client.config,
     )
     wanted = client.config.get("attributes", [])
     if name_id is None:  # a NameID format Guichet cannot give: an error Response, nothing released
@@ -183,10 +188,15 @@ def _logout(request, idp, provider, pending) -> HttpResponse:
     """SP-initiated single logout: end the Guichet session if it is this person's, then answer."""
     account = request.user if request.user.is_authenticated else None
     client = _client(provider)
-    ended = bool(account and client and pending["name_id"].lower() == account.identifier.lower())
+    sid = request.session.get(sessions.SID)
+    # The NameID this SP was given in this session (persistent and transient ones are not
+    # the identifier), or the identifier itself.
+    given = (
+        SignOn.objects.filter(sid=sid, client=client, data__name_id=pending["name_id"]).exists() if client else False
+    )
+    ended = bool(account and client and (given or pending["name_id"].lower() == account.identifier.lower()))
     if ended:
         # The service provider asking knows already: it gets no LogoutRequest of its own.
-        sid = request.session.get(sessions.SID)
         SignOn.objects.filter(sid=sid, client=client, ended_at__isnull=True).update(ended_at=timezone.now())
         sessions.end(request, "logout")
     record(
@@ -205,13 +215,19 @@ def _logout(request, idp, provider, pending) -> HttpResponse:
 @notifier("saml")
 def _goodbye(request, sign_on: SignOn) -> None:
     """IdP-initiated single logout when the Guichet session ends elsewhere (Guichet's logout
-    button, « Mes connexions », an idle session). Only the SOAP back channel can be used
-    from a server; a service provider without it raises, and logout.py records that it
-    could not be told."""
+    button, « Mes connexions », an idle session): over SOAP when the SP has it, else over its
+    HTTP-Redirect end point in a hidden iframe of the page answering the logout; an SP with
+    neither raises, and logout.py records that it could not be told."""
     idp = saml.idp(request)
     provider = next((p for p in idp.providers.values() if p.client_id == sign_on.client_id), None)
     if provider is None:
         raise messages.NoSingleLogout
+    if not provider.soap_logout and provider.redirect_logout and request is not None:
+        # No back channel: the browser carries the LogoutRequest (sso.middleware's iframe).
+        url = messages.front_logout_url(idp, provider, sign_on.data)
+        request.sso_frontchannel = [*getattr(request, "sso_frontchannel", []), url]
+        record("sso.saml.logout", client=provider.slug, initiator="idp", binding="redirect", status="sent")
+        return
     status = messages.send_logout(idp, provider, sign_on.data)
     record(
         "sso.saml.logout",

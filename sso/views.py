@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
@@ -14,16 +16,29 @@ from .models import OidcConsent
 from .protocols import zimbra
 
 
-def wrong_portal(request: HttpRequest, account, client: Client, back_url: str = "") -> HttpResponse:
+def wrong_portal(
+    request: HttpRequest, account, client: Client, back_url: str = "", back_form: tuple[str, list] | None = None
+) -> HttpResponse:
     """« Mauvais portail »: never a bare error, always the right door one click away; and,
     where the protocol has one, a way back telling the client it was refused (`back_url`)."""
     record("sso.access.wrong_portal", subject=account, ip=client_ip(request), client=client.slug)
-    return render(
+    response = render(
         request,
         "sso/wrong_portal.html",
-        {"client": client, "door": access.right_door(account), "account": account, "back_url": back_url},
+        {
+            "client": client,
+            "door": access.right_door(account),
+            "account": account,
+            "back_url": back_url,
+            "back_action": back_form[0] if back_form else "",
+            "back_fields": back_form[1] if back_form else [],
+        },
         status=403,
     )
+    if back_form:  # the answer to the client is a form it must be allowed to post
+        target = urlsplit(back_form[0])
+        response._csp_update = {"form-action": [f"{target.scheme}://{target.netloc}"]}
+    return response
 
 
 def _open_url(client: Client) -> str:

@@ -19,6 +19,9 @@ class DirectoryEntry:
     # userPrincipalName and objectSid as S-1-5-21-… ("" when the directory has none).
     upn: str = ""
     sid: str = ""
+    # The immutable ID Microsoft Entra ID federation matches (ms-DS-ConsistencyGuid or
+    # objectGUID, base64), for a persistent SAML NameID.
+    immutable_id: str = ""
 
 
 class Directory:

@@ -28,6 +28,7 @@ the attribute's first value.
     affiliations     eduPersonAffiliation: every value, lower case, sorted, no duplicates
     upn              userPrincipalName (Active Directory; WS-Federation claims for Exchange)
     sid              objectSid, binary on the wire, as its S-1-5-21-… string form
+    immutable_id     mS-DS-ConsistencyGuid, objectGUID: base64 of the 16 bytes (Entra ID)
 
 The identifier is the full address a person types: the mail when the entry has one, so
 whichever form they typed (login, eduPersonPrincipalName or mail, any case) the same
@@ -53,6 +54,7 @@ Unreachable server, timeout, TLS failure, refused service account or unexpected 
 DirectoryUnavailable, logged here with the reason. Passwords are never logged.
 """
 
+import base64
 import logging
 import math
 import ssl
@@ -77,6 +79,7 @@ DEFAULT_MAPPING: dict[str, tuple[str, ...]] = {
     "affiliations": ("eduPersonAffiliation",),
     "upn": ("userPrincipalName",),
     "sid": ("objectSid",),
+    "immutable_id": ("mS-DS-ConsistencyGuid", "objectGUID"),
 }
 DEFAULT_LOGIN_ATTRIBUTES = ("uid", "eduPersonPrincipalName", "mail")
 DEFAULT_OBJECT_FILTER = "(objectClass=inetOrgPerson)"
@@ -107,6 +110,11 @@ def sid_string(raw: bytes | str) -> str:
     authority = int.from_bytes(raw[2:8], "big")
     subs = [int.from_bytes(raw[8 + 4 * i : 12 + 4 * i], "little") for i in range(raw[1])]
     return "-".join(["S", str(raw[0]), str(authority), *map(str, subs)])
+
+
+def _base64(raw: bytes | str) -> str:
+    """A binary GUID as Entra ID's immutable ID (base64 of its 16 bytes); text as it is."""
+    return base64.b64encode(raw).decode() if isinstance(raw, bytes) else raw.strip()
 
 
 def _raw_first(attributes: Mapping, names: tuple[str, ...]):
@@ -289,4 +297,5 @@ class LdapDirectory(Directory):
             affiliations=tuple(sorted(affiliations)),
             upn=first("upn"),
             sid=sid_string(_raw_first(attributes, self.mapping["sid"])),
+            immutable_id=_base64(_raw_first(attributes, self.mapping["immutable_id"])),
         )

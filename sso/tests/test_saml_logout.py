@@ -1,7 +1,9 @@
 """Single logout: asked by a service provider (front channel), or sent by Guichet (SOAP)."""
 
 import base64
+import re
 import threading
+from html import unescape
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -150,9 +152,21 @@ def test_guichet_logout_tells_a_soap_service_provider(client, soap_sp, nurse):
     assert Event.objects.filter(code="sso.logout.notified").exists()
 
 
-def test_guichet_logout_records_a_front_channel_only_provider_as_not_told(client, sp, nurse):
-    saml_sp.sign_on(client, sp, nurse.identifier)
-    client.post("/logout/")
-    failed = Event.objects.get(code="sso.logout.notify_failed")
-    assert failed.data == {"client": "test-sp", "error": "NoBackChannel"}
+def test_guichet_logout_reaches_a_front_channel_only_provider_through_the_browser(client, sp, nurse):
+    answer = saml_sp.sign_on(client, sp, nurse.identifier)
+    page = client.post("/logout/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "Déconnexion en cours" in html
+    src = unescape(re.search(r'<iframe src="([^"]+)"', html).group(1))
+    assert src.startswith(SLO + "?") and "Signature=" in src
+    assert "https://sp.example.org" in page["Content-Security-Policy"].split("frame-src")[1]
+    # The SP reads a LogoutRequest signed by Guichet (HTTP-Redirect binding), for this person.
+    query = {k: v[0] for k, v in parse_qs(urlsplit(src).query).items()}
+    request = sp.saml.parse_logout_request(query["SAMLRequest"], BINDING_HTTP_REDIRECT).message
+    assert request.name_id.text == nurse.identifier
+    assert [i.text for i in request.session_index] == [answer.assertion.authn_statement[0].session_index]
+    idp_cert = sp.saml.metadata.certs(IDP, "idpsso", "signing")[0][1]
+    assert verify_redirect_signature(query, sp.saml.sec.sec_backend, idp_cert)
+    event = Event.objects.get(code="sso.saml.logout")
+    assert event.data["binding"] == "redirect" and Event.objects.filter(code="sso.logout.notified").exists()
     assert SignOn.objects.get().ended_at is not None

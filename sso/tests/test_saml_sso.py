@@ -1,9 +1,10 @@
 """SP-initiated single sign-on, checked by a pysaml2 service provider (its own keys)."""
 
 import base64
+import re
 
 import pytest
-from saml2.response import StatusInvalidNameidPolicy, StatusNoPassive, UnsolicitedResponse
+from saml2.response import StatusInvalidNameidPolicy, StatusNoPassive, StatusRequestDenied, UnsolicitedResponse
 from saml2.sigver import SignatureError
 
 from audit.models import Event
@@ -124,12 +125,23 @@ def test_is_passive_answers_no_passive_when_nobody_is_signed_in(client, sp):
 def test_a_person_of_another_public_gets_the_wrong_portal_page(client, sp, poitiers):
     student = saml_sp.person("universite", "etudiant@etu.univ-poitiers.fr")
     saml_sp.sign_in(client, student.identifier)
-    _request_id, url = sp.redirect_request()
+    request_id, url = sp.redirect_request()
     page = client.get(url)
     assert page.status_code == 403
     content = page.content.decode()
     assert "Mauvais portail" in content and "Aller sur Zimbra" in content
-    assert not SignOn.objects.exists() and not Event.objects.filter(code="sso.saml.response").exists()
+    assert not SignOn.objects.exists()
+    assert Event.objects.get(code="sso.saml.response").data["status"] == "denied"
+    # Going back, the SP receives a signed Responder / RequestDenied Response, no assertion.
+    assert "form-action 'self' https://sp.example.org" in page["Content-Security-Policy"]
+    action = re.search(r'<form method="post" action="([^"]+)">', content).group(1)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', content))
+    assert action == ACS
+    with pytest.raises(StatusRequestDenied):
+        sp.read_response(fields, request_id)
+    xml = base64.b64decode(fields["SAMLResponse"]).decode()
+    assert "urn:oasis:names:tc:SAML:2.0:status:Responder" in xml and "<ns1:Assertion" not in xml
+    assert "Signature" in xml
 
 
 def test_an_altered_or_replayed_response_is_rejected_by_the_service_provider(client, sp, nurse):

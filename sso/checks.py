@@ -1,0 +1,30 @@
+"""`manage.py check`: every registered client's config against its protocol's rules."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.checks import Error, register
+from django.db import DatabaseError
+
+from . import registry
+
+
+@register("guichet")
+def client_registry(app_configs, **kwargs):
+    from institutions.models import Client
+
+    try:
+        clients = list(Client.objects.all())
+    except DatabaseError:  # not migrated yet: nothing to check
+        return []
+    base_dir = Path(settings.GUICHET_SETUP_FILE).parent
+    return [
+        Error(
+            f"Client « {client.slug} » ({client.protocol}), config.{key} : {message}",
+            hint="Corrigez le fichier de configuration puis rechargez-le (manage.py load_setup).",
+            obj=client,
+            id="sso.E001",
+        )
+        for client in clients
+        for key, message in registry.problems(client.protocol, client.config, base_dir)
+    ]

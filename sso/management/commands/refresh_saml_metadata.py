@@ -1,0 +1,12 @@
+from django.core.management.base import BaseCommand
+
+from sso import saml, saml_remote
+
+
+class Command(BaseCommand):
+    help = "Fetch the SAML metadata of service providers registered by metadata_url, checking signatures."
+
+    def handle(self, *args, **options):
+        for slug, result in saml_remote.refresh_all().items():
+            self.stdout.write(f"{slug}: {result}")
+        saml.forget()
