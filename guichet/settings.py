@@ -155,6 +155,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
     }
+    if TESTING:
+        # Tests on a file too, not shared-cache memory: threads in the concurrency tests then meet
+        # the write lock gunicorn's workers meet (shared-cache memory answers "table is locked").
+        DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 # Keep connections between requests: a reconnect (and SQLite's PRAGMAs) costs about a millisecond.
 DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
