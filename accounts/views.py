@@ -75,10 +75,10 @@ def _institution_for(identifier: str):
     return result.target.institution if result.status == routing.MATCHED else None
 
 
-def _signin_page(request, form, step, *, status=200, error="", **extra):
+def _signin_page(request, form, step, *, status=200, error="", pace_issued=None, **extra):
     # When the form was shown, signed: on a busy campus network an attempt must come from a
     # form that stayed on screen a few seconds (accounts/throttle.py, `slow_delay`).
-    pace = throttling.pace_token(client_ip(request))
+    pace = throttling.pace_token(client_ip(request), pace_issued)
     context = {"form": form, "step": step, "error": error, "pace": pace, **extra}
     response = render(request, "accounts/login.html", context, status=status)
     if extra.get("delay"):
@@ -111,7 +111,11 @@ def login(request: HttpRequest) -> HttpResponse:
             initial={"identifier": identifier, "institution": institution, "next": form.cleaned_data["next"]}
         )
         error = _("Choisissez votre établissement.") if password and institution is None else ""
-        return _signin_page(request, fresh, "password", error=error, choose_institution=institution is None)
+        # The identifier step's form was on screen too: its time counts towards the delay.
+        issued = throttling.pace_issued(request.POST.get("pace", "")[:500], client_ip(request))
+        return _signin_page(
+            request, fresh, "password", error=error, choose_institution=institution is None, pace_issued=issued
+        )
 
     outcome = signin.attempt(request, identifier, password, institution, pace=request.POST.get("pace", "")[:500])
     next_url = _safe_next(request, form.cleaned_data["next"])
@@ -132,7 +136,9 @@ def login(request: HttpRequest) -> HttpResponse:
             "Beaucoup de tentatives de connexion viennent en ce moment du réseau de votre établissement. "
             "Par sécurité, saisissez à nouveau votre mot de passe : il sera accepté dans %(n)s secondes."
         ) % {"n": outcome.delay}
-        return _signin_page(request, retry, "password", error=error, status=429, delay=outcome.delay)
+        return _signin_page(
+            request, retry, "password", error=error, status=429, delay=outcome.delay, pace_issued=outcome.pace_issued
+        )
     if outcome.status == "inactive":
         error = _("Ce compte n'est plus actif. Contactez le support de votre établissement.")
     else:

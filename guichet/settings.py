@@ -150,10 +150,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'guichet.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + immediate transactions: several gunicorn workers write without "database is locked".
+    # WAL + immediate transactions: several gunicorn workers write without "database is locked";
+    # a writer may wait up to 20 s under a burst (32 sign-ins at once) rather than fail.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
     }
     if TESTING:
         # Tests on a file too, not shared-cache memory: threads in the concurrency tests then meet

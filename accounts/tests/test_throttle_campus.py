@@ -193,3 +193,39 @@ def test_an_unknown_identifier_checks_a_hash_of_the_same_kind(student, monkeypat
     assert len(checked) == 2
     unknown, known = (identify_hasher(h) for h in checked)
     assert type(unknown) is type(known)
+
+
+def _spray_campus():
+    Throttle.objects.create(
+        kind=Throttle.IP,
+        key=throttling.ip_key(CAMPUS),
+        failures=500,
+        recent=[f"id-{i}" for i in range(200)],
+        window_start=timezone.now(),
+        last_failure=timezone.now(),
+    )
+
+
+def _pace_in(response) -> str:
+    return response.content.decode().split('name="pace" value="', 1)[1].split('"', 1)[0]
+
+
+def test_the_time_spent_on_the_identifier_step_counts_towards_the_delay(student):
+    _spray_campus()
+    browser = Client()
+    # The identifier page was shown long ago; the password page carries that time along.
+    step = browser.post(
+        "/login/", {"identifier": STUDENT, "pace": _aged_pace(CAMPUS, throttle.SLOW_MAX_SECONDS)}, REMOTE_ADDR=CAMPUS
+    )
+    assert sign_in(browser, STUDENT, ip=CAMPUS, pace=_pace_in(step))["Location"] == "/services/"
+
+
+def test_a_wait_page_carries_the_time_already_waited_but_not_a_spent_form(student):
+    _spray_campus()
+    young = _aged_pace(CAMPUS, 1)
+    issued = signing.loads(young, salt=throttling.PACE_SALT)["t"]
+    wait = sign_in(Client(), STUDENT, ip=CAMPUS, pace=young)
+    assert wait.status_code == 429
+    assert signing.loads(_pace_in(wait), salt=throttling.PACE_SALT)["t"] == issued
+    again = sign_in(Client(), STUDENT, ip=CAMPUS, pace=young)  # the same form again: spent
+    assert signing.loads(_pace_in(again), salt=throttling.PACE_SALT)["t"] > issued
