@@ -75,10 +75,10 @@ def _institution_for(identifier: str):
     return result.target.institution if result.status == routing.MATCHED else None
 
 
-def _signin_page(request, form, step, *, status=200, error="", error_field="password", **extra):
+def _signin_page(request, form, step, *, status=200, error="", error_field="password", pace_issued=None, **extra):
     # When the form was shown, signed: on a busy campus network an attempt must come from a
     # form that stayed on screen a few seconds (accounts/throttle.py, `slow_delay`).
-    pace = throttling.pace_token(client_ip(request))
+    pace = throttling.pace_token(client_ip(request), pace_issued)
     identifier = str(form["identifier"].value() or "")
     context = {"form": form, "step": step, "error": error, "error_field": error_field, "pace": pace, **extra}
     response = render(
@@ -119,8 +119,16 @@ def login(request: HttpRequest) -> HttpResponse:
         elif request.POST.get("step") == "password":
             # The password step came back empty: say so at the field, not silently.
             error = _("Saisissez votre mot de passe.")
+        # The identifier step's form was on screen too: its time counts towards the delay.
+        issued = throttling.pace_issued(request.POST.get("pace", "")[:500], client_ip(request))
         return _signin_page(
-            request, fresh, "password", error=error, error_field=error_field, choose_institution=institution is None
+            request,
+            fresh,
+            "password",
+            error=error,
+            error_field=error_field,
+            choose_institution=institution is None,
+            pace_issued=issued,
         )
 
     outcome = signin.attempt(request, identifier, password, institution, pace=request.POST.get("pace", "")[:500])
@@ -142,7 +150,9 @@ def login(request: HttpRequest) -> HttpResponse:
             "Beaucoup de tentatives de connexion viennent en ce moment du réseau de votre établissement. "
             "Par sécurité, saisissez à nouveau votre mot de passe : il sera accepté dans %(n)s secondes."
         ) % {"n": outcome.delay}
-        return _signin_page(request, retry, "password", error=error, status=429, delay=outcome.delay)
+        return _signin_page(
+            request, retry, "password", error=error, status=429, delay=outcome.delay, pace_issued=outcome.pace_issued
+        )
     if outcome.status == "inactive":
         error = _("Ce compte n'est plus actif. Contactez le support de votre établissement.")
     else:

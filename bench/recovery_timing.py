@@ -50,10 +50,9 @@ def main() -> None:
     from django.test.utils import setup_test_environment
     from django.utils import timezone
 
-    from accounts.models import Account
+    from accounts.models import Account, Throttle
     from institutions.loader import load
     from institutions.models import Public
-    from recovery.models import RequestLog
 
     setup_test_environment()  # lets the test client run against ALLOWED_HOSTS' testserver
     call_command("migrate", verbosity=0)
@@ -76,7 +75,7 @@ def main() -> None:
     timings: dict[str, list[float]] = {name: [] for name in cases}
     for round_ in range(args.rounds + 10):
         for name, (identifier, contact) in cases.items():
-            RequestLog.objects.all().delete()  # the per-account limit would stop the loop
+            Throttle.objects.all().delete()  # the request quotas would stop the loop
             started = time.perf_counter()
             response = client.post(
                 "/password/reset/",

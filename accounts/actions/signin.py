@@ -30,6 +30,7 @@ class Outcome:
     remaining: int | None = None
     device: object = None
     delay: int = 0
+    pace_issued: float | None = None
 
 
 def _label(identifier: str) -> str:
@@ -67,7 +68,7 @@ def attempt(request, identifier: str, password: str, institution, pace: str = ""
         return Outcome("ip_blocked", until=gate.until)
     if gate.status == "slowed":
         record("accounts.signin.slowed", delay=gate.delay, **who)
-        return Outcome("slowed", delay=gate.delay)
+        return Outcome("slowed", delay=gate.delay, pace_issued=gate.pace_issued)
     if gate.status in ("paused", "locked"):
         record(f"accounts.signin.refused_{gate.status}", **who)
         return Outcome(gate.status, until=gate.until)

@@ -114,25 +114,33 @@ def remaining_before_pause(identifier: str, now: datetime) -> int | None:
 # --- The growing delay on campus networks -----------------------------------------------
 
 
-def pace_token(ip: str | None) -> str:
-    """Put in every sign-in form: when the form was shown, to whom (signed, single use)."""
-    payload = {"a": throttle.address_key(ip), "t": time.time(), "n": secrets.token_urlsafe(8)}
+def pace_token(ip: str | None, issued: float | None = None) -> str:
+    """Put in every sign-in form: when the form was first shown, to whom (signed, single use).
+    `issued` carries the time of an earlier form of the same sign-in (identifier step, or a
+    « wait a few seconds » page), so a person's waiting adds up across the steps."""
+    payload = {"a": throttle.address_key(ip), "t": issued or time.time(), "n": secrets.token_urlsafe(8)}
     return signing.dumps(payload, salt=PACE_SALT, compress=False)
 
 
-def pace_age(token: str, ip: str | None) -> float | None:
-    """How long ago this address was shown the form; None for a forged, foreign or reused token."""
+def pace_issued(token: str, ip: str | None) -> float | None:
+    """When this address was first shown the form; None for a forged, foreign or reused token.
+    Using it spends it."""
     try:
         payload = signing.loads(token or "", salt=PACE_SALT, max_age=PACE_MAX_AGE)
         issued, address, nonce = float(payload["t"]), payload["a"], str(payload["n"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
-    if address != throttle.address_key(ip):
+    if address != throttle.address_key(ip) or time.time() - issued > PACE_MAX_AGE:
         return None
     # Single use, so a script cannot wait once and fire the same form many times.
     if not cache.add(f"throttle:pace:{keyed_digest('pace', nonce)}", 1, PACE_MAX_AGE):
         return None
-    return time.time() - issued
+    return issued
+
+
+def pace_age(token: str, ip: str | None) -> float | None:
+    issued = pace_issued(token, ip)
+    return None if issued is None else time.time() - issued
 
 
 # --- Reserving and settling an evaluation -------------------------------------------------
@@ -146,6 +154,7 @@ class Gate:
     delay: int = 0
     failures: int = 0
     counted: bool = False  # this attempt added a failure (not the same wrong password again)
+    pace_issued: float | None = None  # slowed with a good but young form: when it was shown
     paused_before: datetime | None = None
 
 
@@ -166,9 +175,9 @@ def reserve(
             if on_campus(ip):
                 delay = throttle.slow_delay(ip_state, now)
                 if delay:
-                    age = pace_age(pace, ip)
-                    if age is None or age < delay:
-                        return Gate("slowed", delay=delay)
+                    issued = pace_issued(pace, ip)
+                    if issued is None or time.time() - issued < delay:
+                        return Gate("slowed", delay=delay, pace_issued=issued)
             elif blocked := throttle.paused_until(ip_state, now):
                 return Gate("ip_blocked", until=blocked)
         if device is None:

@@ -46,7 +46,7 @@ def _ask(page, channel_label, contact):
 
 
 def _finish(page, code, screenshot):
-    page.get_by_label("Code reçu (6 chiffres)").fill(code)
+    page.get_by_label("Code reçu (8 caractères)").fill(code)
     page.get_by_role("button", name="Valider le code").click()
     expect(page.get_by_role("heading", name="Choisissez un nouveau mot de passe")).to_be_visible()
     page.wait_for_load_state()  # the meter's script is deferred: let it attach first
@@ -89,7 +89,7 @@ def test_without_javascript(open_page, nurse, smtp_server, screenshot):
     code = re.search(
         r"\b([2-9A-Z]{4}-[2-9A-Z]{4})\b", smtp_server.messages[-1].get_body(("plain",)).get_content()
     ).group(1)
-    page.get_by_label("Code reçu (6 chiffres)").fill(code)
+    page.get_by_label("Code reçu (8 caractères)").fill(code)
     page.get_by_role("button", name="Valider le code").click()
     page.get_by_label("Nouveau mot de passe").fill(NEW_PASSWORD)
     page.get_by_label("Le même, une seconde fois").fill(NEW_PASSWORD)
@@ -104,13 +104,13 @@ def test_axe_on_the_recovery_pages(axe_page, nurse, smtp_server):
     axe_check(axe_page)
     _ask(axe_page, "par courriel", "claire.perso@example.org")
     axe_check(axe_page)
-    axe_page.get_by_label("Code reçu (6 chiffres)").fill("000000")
+    axe_page.get_by_label("Code reçu (8 caractères)").fill("2222-2222")
     axe_page.get_by_role("button", name="Valider le code").click()
     axe_check(axe_page)  # wrong code
     code = re.search(
         r"\b([2-9A-Z]{4}-[2-9A-Z]{4})\b", smtp_server.messages[-1].get_body(("plain",)).get_content()
     ).group(1)
-    axe_page.get_by_label("Code reçu (6 chiffres)").fill(code)
+    axe_page.get_by_label("Code reçu (8 caractères)").fill(code)
     axe_page.get_by_role("button", name="Valider le code").click()
     axe_check(axe_page)  # new password
     axe_page.get_by_label("Nouveau mot de passe").fill("court")

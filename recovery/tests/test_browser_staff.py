@@ -139,7 +139,7 @@ def test_an_agent_prints_a_code_after_checking_identity(open_page, site, cast, v
     screenshot(page, "person", full_page=True)
     page.get_by_role("button", name="Réinitialiser").click()
     code = page.locator(".code-printed")
-    expect(code).to_have_text(re.compile(r"^\d{3} \d{3}$"))
+    expect(code).to_have_text(re.compile(r"^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$"))
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]  # no sideways scroll
     screenshot(page, "printed")
     axe_check(page)
