@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('institutions', '0003_support_desk'),
+        ('institutions', '0008_support_desk'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('institutions', '0002_recovery_paths_clients'),
+        ("institutions", "0006_portal_identity"),
     ]
 
     operations = [

@@ -35,7 +35,7 @@ def move_devices(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0001_initial"),
+        ("accounts", "0002_throttle_consecutive_and_devices"),
         ("otp_totp", "0003_add_timestamps"),
     ]
 

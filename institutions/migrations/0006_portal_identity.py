@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('institutions', '0002_recovery_paths_clients'),
+        ("institutions", "0005_platform_mail_servers"),
     ]
 
     operations = [
