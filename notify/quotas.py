@@ -31,9 +31,12 @@ PER_NETWORK = ((timedelta(minutes=10), 20), (timedelta(days=1), 200))
 # Percent of the daily budget only reset codes may use.
 RESET_RESERVE_PERCENT = 30
 RESET_PURPOSES = frozenset({"recovery.code"})
-# Notices of a change the person just made (a reset, a new number): nobody can make them
-# flow without making the change, so only the account's and the day's limits apply.
-NOTICE_PURPOSES = frozenset({"recovery.password_changed", "recovery.channel_changed", "recovery.printed_notice"})
+# Notices of a change the person just made (a reset, a new number), and a support agent's
+# answer to a ticket: nobody can make them flow without making the change or being an agent,
+# so only the account's and the day's limits apply.
+NOTICE_PURPOSES = frozenset(
+    {"recovery.password_changed", "recovery.channel_changed", "recovery.printed_notice", "support.reply"}
+)
 ALERT_PERCENT = 80
 ALERT_PURPOSE = "notify.sms_budget"
 EXHAUSTED = "notify.sms.budget_exhausted"

@@ -6,6 +6,7 @@ minutely `refresh_banners` task, which moves the revision when the set under way
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.utils.translation import get_language
 
 from orientation.cache import current_revision
@@ -14,9 +15,12 @@ from . import queries
 
 
 def banners(request) -> dict:
-    key = f"status:banners:{current_revision()}:{get_language()}"
-    found = cache.get(key)
-    if found is None:
-        found = queries.banners()
-        cache.set(key, found, settings.GUICHET_STATUS_BANNER_TTL)
+    try:
+        key = f"status:banners:{current_revision()}:{get_language()}"
+        found = cache.get(key)
+        if found is None:
+            found = queries.banners()
+            cache.set(key, found, settings.GUICHET_STATUS_BANNER_TTL)
+    except DatabaseError:  # the error page of a database outage must still render
+        found = []
     return {"status_banners": found}

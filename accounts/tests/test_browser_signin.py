@@ -32,6 +32,8 @@ def _type_identifier(page, identifier=STUDENT):
     page.goto("/login/")
     page.get_by_label("Votre adresse ou identifiant").fill(identifier)
     page.get_by_role("button", name="Continuer").click()
+    # The password step's deferred script must be running before a test types into it.
+    page.wait_for_load_state("load")
 
 
 def test_sign_in_with_a_password_on_a_phone(open_page, student, screenshot):
