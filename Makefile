@@ -32,8 +32,11 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt
 deps: $(VENV)/.deps
 dev-deps: $(VENV)/.dev-deps
 
+# Debian 12's npm 9 cannot read the lock file's override of a Git dependency (the WS-Federation
+# test's passport-wsfed-saml2 → xml-crypto); npm 10, from the npm registry, can.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --silent
+	if [ "$$(npm --version | cut -d. -f1)" -ge 10 ]; then npm ci --no-audit --no-fund --silent; \
+	else npx --yes npm@10.9.2 ci --no-audit --no-fund --silent; fi
 	touch $@
 
 node-deps: node_modules/.installed
