@@ -129,3 +129,20 @@ def test_a_damaged_archive_is_refused(tmp_path, sqlite_backup):
     damaged.write_bytes(bytes(data))
     with pytest.raises(AssertionError, match="archive is damaged"):
         manage(tmp_path / "second", "", "restore", str(damaged))
+
+
+def test_an_archive_that_climbs_out_of_its_folder_is_refused(tmp_path, sqlite_backup):
+    import io
+    import tarfile
+
+    _first, archive, _token = sqlite_backup
+    evil = tmp_path / "evil.tar.gz"
+    with tarfile.open(archive, "r:gz") as source, tarfile.open(evil, "w:gz") as out:
+        manifest = source.extractfile("manifest.json").read()
+        for name, body in (("manifest.json", manifest), ("../../outside.txt", b"x")):
+            info = tarfile.TarInfo(name)
+            info.size = len(body)
+            out.addfile(info, io.BytesIO(body))
+    with pytest.raises(AssertionError, match="unexpected entry"):
+        manage(tmp_path / "second", "", "restore", str(evil))
+    assert not (tmp_path.parent / "outside.txt").exists()
