@@ -8,8 +8,11 @@ WORKERS ?= 2
 # The demo serves plain HTTP on loopback; production sets GUICHET_HTTPS=1 (the default).
 RUN_ENV := GUICHET_HTTPS=0 GUICHET_DEMO=1 GUICHET_EMAIL_BACKEND=$${GUICHET_EMAIL_BACKEND:-file} \
 	GUICHET_SMS_BACKEND=$${GUICHET_SMS_BACKEND:-file} \
-	GUICHET_WEBAUTHN_ORIGINS=$${GUICHET_WEBAUTHN_ORIGINS:-http://localhost:$(PORT)} \
-	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus
+	GUICHET_WEBAUTHN_ORIGINS=$${GUICHET_WEBAUTHN_ORIGINS:-http://localhost:$(PORT)}
+
+# The served processes (workers and the outbox worker) share their metrics through this folder,
+# emptied at each start; one-off commands (migrate, load_setup…) keep theirs in memory.
+METRICS_ENV := PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus
 
 .PHONY: help run test deps dev-deps system-deps system-deps-run node-deps messages static keys lint format clean
 
@@ -70,9 +73,9 @@ run: system-deps-run deps messages static keys
 	@# The worker delivers the outbox (the demo writes mail under var/mail/); it stops with gunicorn.
 	@# Metrics of a previous run must not add up with this one's (ops/metrics.py).
 	rm -rf var/prometheus && mkdir -p var/prometheus
-	$(RUN_ENV) $(PY) manage.py run_huey --quiet & worker=$$!; \
+	$(RUN_ENV) $(METRICS_ENV) $(PY) manage.py run_huey --quiet & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(RUN_ENV) $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py guichet.wsgi --bind $(HOST):$(PORT) \
+	$(RUN_ENV) $(METRICS_ENV) $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py guichet.wsgi --bind $(HOST):$(PORT) \
 		--workers $(WORKERS) --forwarded-allow-ips=127.0.0.1
 
 test: system-deps dev-deps node-deps messages
