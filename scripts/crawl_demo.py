@@ -38,6 +38,10 @@ ACCOUNTS = {
     "cadre.demo@chu-poitiers.fr": ["/rh/demandes/nouvelle/"],
 }
 SIGNED_IN_PAGES = ["/services/", "/compte/connexions/", "/compte/securite/", "/compte/contacts/"]
+# Staff desks need a second factor (issue 11): a demo account that has not added one yet
+# gets the « Second facteur requis » page (403), which must itself render.
+STAFF_PAGES = {"/support/guichet/", "/support/guichet/demandes/", "/rh/demandes/", "/rh/demandes/nouvelle/"}
+SECOND_FACTOR_PAGE = "Second facteur requis"
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -126,7 +130,12 @@ class Crawl:
         done = self.get(web, "/login/", data=data, expect={302}, who=identifier)
         if not done:
             return
-        pages = {path: self.get(web, path, expect={200}, who=identifier) for path in SIGNED_IN_PAGES + own_pages}
+        pages = {path: self.get(web, path, expect={200}, who=identifier) for path in SIGNED_IN_PAGES}
+        for path in own_pages:
+            staff = path in STAFF_PAGES
+            answer = self.get(web, path, expect={200, 403} if staff else {200}, who=identifier)
+            if staff and answer and answer.status == 403 and SECOND_FACTOR_PAGE not in answer.body:
+                self.fail(f"{path} as {identifier}: 403 without the second-factor page")
         services = pages["/services/"]
         if services:
             self.open_mail(web, identifier, services.body)
