@@ -1,13 +1,25 @@
+from typing import TYPE_CHECKING
+
+from django import forms
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .actions import sessions
 from .models import Account, UserSession
 
+# ModelAdmin is generic in django-stubs only: Django's class takes no subscript at run time.
+if TYPE_CHECKING:
+    _AccountAdmin = admin.ModelAdmin[Account]
+    _UserSessionAdmin = admin.ModelAdmin[UserSession]
+else:
+    _AccountAdmin = _UserSessionAdmin = admin.ModelAdmin
+
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(_AccountAdmin):
     list_display = ["identifier", "display_name", "institution", "platform", "status", "last_login"]
     list_filter = ["status", "institution", "is_staff", "is_support_agent", "is_hr_approver"]
     search_fields = ["identifier", "display_name"]
@@ -24,14 +36,14 @@ class AccountAdmin(admin.ModelAdmin):
     ]
     actions = ["revoke_everything"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Account, form: "forms.ModelForm[Account]", change: bool) -> None:
         # Disabling here ends sessions and tokens (accounts.revocation); the request lets the
         # event name the administrator and the relying parties be told.
-        obj._revocation_request = request
+        obj.__dict__["_revocation_request"] = request
         super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Révoquer toutes les connexions et tous les jetons"), permissions=["change"])
-    def revoke_everything(self, request, queryset):
+    def revoke_everything(self, request: HttpRequest, queryset: QuerySet[Account]) -> None:
         for account in queryset:
             sessions.revoke_all(request, account, actor=request.user, reason="admin")
         count = queryset.count()
@@ -43,13 +55,13 @@ class AccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(UserSession)
-class UserSessionAdmin(admin.ModelAdmin):
+class UserSessionAdmin(_UserSessionAdmin):
     list_display = ["account", "user_agent", "ip_prefix", "created_at", "last_seen", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["account__identifier"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: UserSession | None = None) -> bool:
         return False

@@ -8,6 +8,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # A disabled account loses its sessions and tokens whoever disabled it.
-        from . import revocation
+        from . import destinations, revocation
 
         revocation.connect()
+        # accounts' own pages `next` may lead to; the apps above register theirs.
+        destinations.register_post_login_route("connections", "security", "totp", "admin:index")

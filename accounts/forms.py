@@ -1,7 +1,20 @@
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from institutions.models import Institution
+
+if TYPE_CHECKING:  # generic in django-stubs only: Django's class takes no subscript
+    _InstitutionChoice = forms.ModelChoiceField[Institution]
+else:
+    _InstitutionChoice = forms.ModelChoiceField
+
+
+class InstitutionField(_InstitutionChoice):
+    def label_from_instance(self, obj: Institution) -> str:
+        # The institution's name in the page's language (its __str__ is the French name).
+        return str(obj.name)
 
 
 class IdentifierForm(forms.Form):
@@ -13,7 +26,7 @@ class IdentifierForm(forms.Form):
         ),
         error_messages={"required": _("Saisissez votre adresse ou votre identifiant.")},
     )
-    institution = forms.ModelChoiceField(
+    institution = InstitutionField(
         label=_("Votre établissement"),
         queryset=Institution.objects.all(),
         to_field_name="slug",
@@ -29,11 +42,6 @@ class IdentifierForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The institution's name in the page's language (its __str__ is the French name).
-        self.fields["institution"].label_from_instance = lambda inst: inst.name
 
 
 class CodeForm(forms.Form):

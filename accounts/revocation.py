@@ -7,7 +7,13 @@ So accounts announces the end on a signal and sso connects to it in its AppConfi
 accounts never imports sso.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.dispatch import Signal
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from .models import Account
 
 # Sent inside the transaction that revoked the sessions, with keyword arguments:
 #   account  - the Account whose credentials ended
@@ -19,22 +25,32 @@ from django.dispatch import Signal
 credentials_revoked = Signal()
 
 
-def announce(account, *, request, sids: list[str], reason: str, everything: bool) -> None:
+def announce(
+    account: "Account", *, request: HttpRequest | None, sids: list[str], reason: str, everything: bool
+) -> None:
     credentials_revoked.send(
         sender=type(account), account=account, request=request, sids=sids, reason=reason, everything=everything
     )
 
 
-def _status_before(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+def _status_before(
+    sender: type["Account"],
+    instance: "Account",
+    raw: bool = False,
+    update_fields: frozenset[str] | None = None,
+    **kwargs: Any,
+) -> None:
     # Remember whether the row was active, so post_save sees a disable whoever made it (the
     # admin form, a directory sync, a command); one read, and only when status may change.
     if raw or instance.pk is None or (update_fields is not None and "status" not in update_fields):
         return
     before = sender.objects.filter(pk=instance.pk).values_list("status", flat=True).first()
-    instance._was_active = before == sender.ACTIVE
+    instance.__dict__["_was_active"] = before == sender.ACTIVE
 
 
-def _status_after(sender, instance, created=False, raw=False, **kwargs) -> None:
+def _status_after(
+    sender: type["Account"], instance: "Account", created: bool = False, raw: bool = False, **kwargs: Any
+) -> None:
     was_active = instance.__dict__.pop("_was_active", False)
     if raw or created or not was_active or instance.is_active:
         return

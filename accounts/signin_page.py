@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from institutions import models, queries, routing
 
 
-def context(request: HttpRequest, identifier: str = "") -> dict:
+def context(request: HttpRequest, identifier: str = "") -> dict[str, object]:
     public = None
     if identifier:
         result = queries.route(identifier)

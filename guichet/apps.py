@@ -8,4 +8,9 @@ class GuichetConfig(AppConfig):
     verbose_name = "Guichet"
 
     def ready(self) -> None:
+        from accounts import destinations
+
         from . import checks  # noqa: F401
+
+        # The sign-in page shows each institution's logo (guichet/identity.py serves them).
+        destinations.register_named(destinations.INSTITUTION_LOGO, "identity-logo")

@@ -1,16 +1,14 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.actions.factors import has_fresh_password
 from accounts.actions.signin import trusted_device
+from accounts.decorators import require_fresh_password
 from audit.actions import client_ip
 from institutions.models import RecoveryPath
 
@@ -113,14 +111,9 @@ def strength(request: HttpRequest) -> JsonResponse:
     return JsonResponse(policy.describe(request.POST.get("password", "")[:1024], actions.user_inputs(account)))
 
 
-def _fresh_password_or_redirect(request):
-    if has_fresh_password(request):
-        return None
-    return redirect(f"{reverse('reauth')}?{urlencode({'next': reverse('contacts')})}")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
+@require_fresh_password(when=lambda request: request.method == "POST" and request.POST.get("action") != "reconfirm")
 def contacts(request: HttpRequest) -> HttpResponse:
     """« Mes contacts de secours »: see, change and reconfirm the recovery channels."""
     account = request.user
@@ -129,8 +122,6 @@ def contacts(request: HttpRequest) -> HttpResponse:
         if request.POST.get("action") == "reconfirm":
             channels.reconfirm(request, account)
             return redirect("contacts")
-        if denied := _fresh_password_or_redirect(request):
-            return denied
         if form.is_valid():
             if channels.start_change(request, account, form.cleaned_data["channel"], form.cleaned_data["value"]):
                 return redirect("contacts-confirm")

@@ -10,6 +10,7 @@ class SsoConfig(AppConfig):
         # The single-logout receiver and every protocol's goodbye, registered at start-up so
         # a session ended before any URL is resolved still tells its clients.
         # Credentials end together: a reset or « Déconnecter partout » ends tokens and tickets.
+        from accounts import destinations
         from accounts.revocation import credentials_revoked
         from institutions import loader
 
@@ -18,3 +19,8 @@ class SsoConfig(AppConfig):
         credentials_revoked.connect(revocation.revoke, dispatch_uid="sso-credentials-revoked")
         # load_setup checks each client's config with its protocol's rules (sso.registry).
         loader.CLIENT_CONFIG_CHECK = registry.checked
+        # « Mes services » is where a sign-in lands; the single sign-on end points send
+        # people to Guichet's sign-in and expect them back, then on to a platform.
+        destinations.register_post_login_route("services")
+        destinations.register_named(destinations.SERVICES, "services")
+        destinations.register_offsite_route("zimbra-open", "oidc-authorize", "saml-sso", "cas-login", "wsfed")

@@ -191,6 +191,8 @@ def _remember_device(request, account: Account) -> str | None:
 def _notify_new_device(request, account: Account, agent: str) -> None:
     from notify.actions import queue_email
 
+    from .. import destinations
+
     if not account.has_verified_secondary_email:
         return
     queue_email(
@@ -202,9 +204,14 @@ def _notify_new_device(request, account: Account, agent: str) -> None:
             "device": sessions.describe_agent(agent),
             "place": sessions.ip_prefix(client_ip(request)),
             "connections_url": request.build_absolute_uri(reverse("connections")),
-            "reset_url": request.build_absolute_uri(reverse("password-reset")),
+            "reset_url": request.build_absolute_uri(destinations.url(destinations.PASSWORD_RESET)),
         },
         language=account.language,
         purpose="accounts.new_device",
         account=account,
     )
+
+
+def record_failed_attempt(identifier, secret, ip, now, who, code) -> Outcome:
+    """A failed check that cannot be guessed at speed (a passkey), counted after the fact."""
+    return _failure(identifier, secret, ip, now, who, code)

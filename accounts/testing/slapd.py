@@ -44,6 +44,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ldap3 import NONE, Connection, Server
@@ -85,7 +86,8 @@ def ssha(password: str) -> str:
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 @dataclass
@@ -98,13 +100,13 @@ class SlapdServer:
     root_password: str
     passwords: dict[str, str]
     workdir: Path
-    process: subprocess.Popen | None = field(default=None, repr=False)
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     suffix: str = SUFFIX
     base_dn: str = PEOPLE_DN
     bind_dn: str = SERVICE_DN
     root_dn: str = ROOT_DN
 
-    def options(self, **overrides) -> dict:
+    def options(self, **overrides: object) -> dict[str, object]:
         """What LdapDirectory takes (and settings.GUICHET_DIRECTORIES["ldap"] holds)."""
         return {
             "url": self.url,
@@ -379,7 +381,7 @@ def slapd() -> Iterator[SlapdServer]:
 
 
 @pytest.fixture
-def slapd_settings(slapd, settings) -> SlapdServer:
+def slapd_settings(slapd: SlapdServer, settings: Any) -> SlapdServer:
     """The session's slapd, and settings.GUICHET_DIRECTORIES["ldap"] pointing at it."""
     settings.GUICHET_DIRECTORIES = {**settings.GUICHET_DIRECTORIES, "ldap": slapd.options()}
     return slapd

@@ -1,5 +1,7 @@
 """Demo accounts, one per public and role (README). Only in demo mode (GUICHET_DEMO=1)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -25,13 +27,13 @@ class Command(BaseCommand):
     help = "Create or refresh the demo accounts (GUICHET_DEMO=1 only)."
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.GUICHET_DEMO:
             raise CommandError("Demo data exists only in demo mode: set GUICHET_DEMO=1.")
         now = timezone.now()
         for n, (identifier, name, flags) in enumerate(DEMO, 1):
             route = queries.route(identifier)
-            if route.status != routing.MATCHED:
+            if route.status != routing.MATCHED or route.target is None:
                 raise CommandError(f"{identifier}: its domain is not in the set-up file")
             public = route.target
             account, _ = Account.objects.update_or_create(
