@@ -51,6 +51,11 @@ def leaves_guichet(view_name: str) -> bool:
     return view_name in _offsite
 
 
+def registered() -> tuple[frozenset[str], frozenset[str], dict[str, str]]:
+    """What the apps registered: post-sign-in routes, off-site routes, roles (for checks)."""
+    return frozenset(_post_login), frozenset(_offsite), dict(_named)
+
+
 def url(role: str, *args: object) -> str:
     """The path of the page registered for `role` (reversed in the active language)."""
     try:

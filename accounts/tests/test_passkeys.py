@@ -331,3 +331,24 @@ def test_passkeys_are_only_offered_on_their_own_origin(client, student, settings
     sign_in(client, STUDENT)
     assert "data-passkey" not in client.get("/login/verification/").content.decode()
     assert 'name="code"' in client.get("/login/verification/").content.decode()
+
+
+def test_the_api_errors_speak_the_page_language(client, student):
+    SoftAuthenticator().enrolled_for(student)
+    french = post_json(client, SIGNIN_BEGIN).json()
+    assert french == {
+        "code": "signin_expired",
+        "detail": "Aucune connexion n'attend de second facteur. Recommencez la connexion.",
+    }
+    english = post_json(client, SIGNIN_BEGIN, language="en").json()
+    assert english == {
+        "code": "signin_expired",
+        "detail": "No sign-in is waiting for a second factor. Start signing in again.",
+    }
+
+    sign_in(client, STUDENT)
+    stale = post_json(client, SIGNIN_COMPLETE, {"id": "x"}, language="en").json()  # no ceremony begun
+    assert stale == {"code": "invalid_state", "detail": "This operation expired or was never started. Start again."}
+    # The package's own English never reaches the page, nor in French.
+    stale = post_json(client, SIGNIN_COMPLETE, {"id": "x"}).json()
+    assert stale["detail"] == "Cette opération a expiré ou n'a pas commencé. Recommencez."
