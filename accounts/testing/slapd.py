@@ -44,10 +44,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from ldap3 import NONE, Connection, Server
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 HERE = Path(__file__).resolve().parent
 SLAPD = Path("/usr/sbin/slapd")
@@ -139,6 +142,22 @@ class SlapdServer:
         self.process = None
 
 
+def _ca_key_usage() -> "x509.KeyUsage":
+    from cryptography import x509
+
+    return x509.KeyUsage(
+        digital_signature=True,
+        key_cert_sign=True,
+        crl_sign=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
 def _write_tls(workdir: Path) -> tuple[Path, Path, Path]:
     """A CA for the run and a certificate for localhost it signs (EC keys: milliseconds)."""
     from cryptography import x509
@@ -162,20 +181,7 @@ def _write_tls(workdir: Path) -> tuple[Path, Path, Path]:
         .not_valid_before(validity[0])
         .not_valid_after(validity[1])
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                key_cert_sign=True,
-                crl_sign=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_ca_key_usage(), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
