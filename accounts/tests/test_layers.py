@@ -178,3 +178,15 @@ def test_accounts_owns_the_messages_it_sends(name):
     # notify, the lowest floor that sends, keeps only its own; the name stays the same.
     origin = Path(get_template(name).origin.name).resolve()
     assert origin.is_relative_to(ROOT / "accounts" / "templates")
+
+
+def test_one_fresh_password_guard():
+    # Pages redirect through accounts.decorators.require_fresh_password; the passkey API,
+    # which answers JSON, asks the same question and answers with a code.
+    callers = sorted(
+        str(path.relative_to(ROOT))
+        for app in [*LOWER, *UPPER]
+        for path in (ROOT / app).rglob("*.py")
+        if not SKIPPED & set(path.relative_to(ROOT / app).parts) and "has_fresh_password(" in path.read_text()
+    )
+    assert callers == ["accounts/actions/factors.py", "accounts/decorators.py", "accounts/views/passkeys.py"]

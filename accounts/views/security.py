@@ -18,7 +18,7 @@ from ..decorators import require_fresh_password
 from ..forms import CodeForm
 from ..models import RecoveryCodeDevice, TOTPDevice
 from . import passkeys
-from .events import attempt_label
+from .attempts import attempt_label
 from .request import SignedInRequest
 
 
