@@ -15,7 +15,7 @@ danger, invalid).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -24,7 +24,7 @@ from audit.actions import record
 from notify.actions import queue_email
 from notify.quotas import _administrators as administrators
 
-from . import queries
+from . import events, queries
 
 Sink = Callable[..., Any]
 PURPOSE = "status.suspicious_report"
@@ -62,7 +62,7 @@ def file_report(
             institution_slug=institution_slug,
         )
         record(
-            "status.report.filed",
+            events.REPORT_FILED,
             subject_label=identifier,
             institution=institution_slug or "",
             links=len(links),
@@ -81,8 +81,10 @@ def outbox_sink(
     institution_slug: str | None,
 ) -> list[int]:
     """Until the support desk exists: an e-mail to whoever reads security reports."""
-    recipients = [(address, "fr", None) for address in queries.security_recipients(institution_slug)]
-    recipients = recipients or administrators()
+    # (address, language, account): the security contacts have no account here.
+    recipients: Sequence[tuple[str, str, object]] = [
+        (address, "fr", None) for address in queries.security_recipients(institution_slug)
+    ] or administrators()
     context = {
         "identifier": identifier,
         "contact": contact,
