@@ -1,8 +1,11 @@
-from django.core.checks import Warning, register
+from collections.abc import Sequence
+
+from django.apps import AppConfig
+from django.core.checks import CheckMessage, Warning, register
 
 
 @register("guichet")
-def profile_signing(app_configs, **kwargs):
+def profile_signing(app_configs: Sequence[AppConfig] | None, **kwargs: object) -> list[CheckMessage]:
     """A signing certificate that is set but cannot sign: profiles would go out unsigned.
 
     No certificate at all is allowed (pages then warn people that the profile is unsigned),

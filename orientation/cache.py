@@ -6,11 +6,13 @@ key: an edit in the admin or a reload of the set-up file shows at once in every 
 """
 
 import time
+from collections.abc import Callable
 from functools import wraps
+from typing import Concatenate, ParamSpec
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
 from institutions.models import Revision
@@ -26,9 +28,14 @@ def current_revision() -> int:
     return _revision["number"]
 
 
-def cached_page(view):
+P = ParamSpec("P")
+
+
+def cached_page(
+    view: Callable[Concatenate[HttpRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         cacheable = (
             settings.PAGE_CACHE_SECONDS > 0
             and request.method in ("GET", "HEAD")

@@ -15,7 +15,7 @@ danger, invalid).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -81,10 +81,6 @@ def outbox_sink(
     institution_slug: str | None,
 ) -> list[int]:
     """Until the support desk exists: an e-mail to whoever reads security reports."""
-    # (address, language, account): the security contacts have no account here.
-    recipients: Sequence[tuple[str, str, object]] = [
-        (address, "fr", None) for address in queries.security_recipients(institution_slug)
-    ] or administrators()
     context = {
         "identifier": identifier,
         "contact": contact,
@@ -93,9 +89,15 @@ def outbox_sink(
         "reported_in": language,
         "institution": institution_slug or "",
     }
+    contacts = queries.security_recipients(institution_slug)
+    if contacts:  # the institution's security contacts: addresses, no account, French
+        return [
+            queue_email(to=address, template="status_report", context=context, language="fr", purpose=PURPOSE).pk
+            for address in contacts
+        ]
     return [
         queue_email(
             to=address, template="status_report", context=context, language=lang, purpose=PURPOSE, account=acct
         ).pk
-        for address, lang, acct in recipients
+        for address, lang, acct in administrators()
     ]
