@@ -23,7 +23,7 @@ def route(identifier: str) -> routing.Route[models.Public]:
     return routing.route(identifier, domain_map())
 
 
-def platforms() -> QuerySet[models.Platform]:
+def platforms() -> "QuerySet[models.Platform]":
     return models.Platform.objects.select_related("institution").prefetch_related("publics__domains")
 
 
