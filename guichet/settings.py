@@ -8,16 +8,11 @@ import os
 import warnings
 from pathlib import Path
 
-import django_stubs_ext
-
 from guichet import keys
 from guichet.environment import Env
 from guichet.private_files import private_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-# Lets the generic classes of the type stubs be written at run time (ModelAdmin[Ticket]).
-django_stubs_ext.monkeypatch()
 
 # pysaml2 7.5 names a cipher mode cryptography has moved; harmless until cryptography 49.
 warnings.filterwarnings("ignore", message="CFB has been moved", module="saml2")

@@ -93,7 +93,8 @@ def _incident_json(request: HttpRequest, incident: Incident) -> dict[str, object
     }
 
 
-class IncidentFeed(Feed[Incident, None]):
+# Feed[Incident, None] needs django_stubs_ext.monkeypatch at run time (a development package).
+class IncidentFeed(Feed):  # type: ignore[type-arg]
     """The last incidents and maintenance, newest first, in the language of the URL."""
 
     title = gettext_lazy("État des messageries : incidents et maintenances")

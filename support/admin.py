@@ -6,15 +6,18 @@ from django.http import HttpRequest
 
 from .models import Screenshot, Ticket, TicketMessage
 
+# Admin classes stay unparameterised at run time (ModelAdmin[...] needs django_stubs_ext.monkeypatch,
+# a development package): hence the type-arg ignores.
 
-class MessageInline(admin.TabularInline[TicketMessage, Ticket]):
+
+class MessageInline(admin.TabularInline):  # type: ignore[type-arg]
     model = TicketMessage
     fields = readonly_fields = ("created_at", "kind", "author", "body")
     extra = 0
     can_delete = False
 
 
-class ScreenshotInline(admin.TabularInline[Screenshot, Ticket]):
+class ScreenshotInline(admin.TabularInline):  # type: ignore[type-arg]
     model = Screenshot
     fields = readonly_fields = ("created_at", "content_type", "width", "height", "size")
     extra = 0
@@ -22,7 +25,7 @@ class ScreenshotInline(admin.TabularInline[Screenshot, Ticket]):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin[Ticket]):
+class TicketAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["number", "status", "priority", "nature", "institution", "identifier", "created_at"]
     list_filter = ["status", "nature", "institution", "priority"]
     search_fields = ["number", "identifier"]
