@@ -3,6 +3,7 @@ a support agent, signed in with a second factor (checked by the desk's views, si
 property of the session)."""
 
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -26,7 +27,7 @@ def _locked(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
-def _audit(code: str, agent: Account, ticket: Ticket, ip: str | None, **data: object) -> None:
+def _audit(code: str, agent: Account, ticket: Ticket, ip: str | None, **data: Any) -> None:
     record(code, actor=agent, subject_label=ticket.identifier, ip=ip, ticket=ticket.number, **data)
 
 
