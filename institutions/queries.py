@@ -3,6 +3,7 @@
 import ipaddress
 
 from django.core.cache import cache
+from django.db.models import QuerySet
 
 from . import models, routing
 
@@ -22,7 +23,7 @@ def route(identifier: str) -> routing.Route[models.Public]:
     return routing.route(identifier, domain_map())
 
 
-def platforms():
+def platforms() -> "QuerySet[models.Platform]":
     return models.Platform.objects.select_related("institution").prefetch_related("publics__domains")
 
 

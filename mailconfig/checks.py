@@ -1,8 +1,12 @@
-from django.core.checks import Warning, register
+from collections.abc import Sequence
+
+from django.apps import AppConfig
+from django.core.checks import CheckMessage, Warning, register
+from django.utils.translation import gettext as _
 
 
 @register("guichet")
-def profile_signing(app_configs, **kwargs):
+def profile_signing(app_configs: Sequence[AppConfig] | None, **kwargs: object) -> list[CheckMessage]:
     """A signing certificate that is set but cannot sign: profiles would go out unsigned.
 
     No certificate at all is allowed (pages then warn people that the profile is unsigned),
@@ -17,8 +21,11 @@ def profile_signing(app_configs, **kwargs):
     except signing.SigningUnavailable as exc:
         return [
             Warning(
-                f"Les profils Apple ne peuvent pas être signés : {exc}.",
-                hint="Vérifiez GUICHET_MOBILECONFIG_CERT_FILE et GUICHET_MOBILECONFIG_KEY_FILE (PEM, clé sans phrase).",
+                # The reason itself is technical (which file, which error) and stays as raised.
+                _("Les profils Apple ne peuvent pas être signés : %(reason)s.") % {"reason": exc},
+                hint=_(
+                    "Vérifiez GUICHET_MOBILECONFIG_CERT_FILE et GUICHET_MOBILECONFIG_KEY_FILE (PEM, clé sans phrase)."
+                ),
                 id="mailconfig.W001",
             )
         ]

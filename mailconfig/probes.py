@@ -75,7 +75,8 @@ class Result:
 
 def _lines(conn: socket.socket, done: Callable[[bytes], bool]) -> list[bytes]:
     """Read server lines until `done(line)` says the answer is complete."""
-    buffer, lines = b"", []
+    buffer = b""
+    lines: list[bytes] = []
     while len(lines) < MAX_LINES:
         while b"\n" not in buffer:
             chunk = conn.recv(MAX_LINE)

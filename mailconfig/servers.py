@@ -120,7 +120,7 @@ def platform_for_domain(domain: str) -> Platform | None:
 def for_address(address: str) -> MailSettings | None:
     """The settings for an address's domain; the address itself is never looked up."""
     result = queries.route(address or "")
-    if result.status != routing.MATCHED:
+    if result.status != routing.MATCHED or result.target is None:
         return None
     platform = queries.platforms().get(pk=result.target.platform_id)
     return for_platform(platform)

@@ -173,7 +173,7 @@ def _probe_all(mail: servers.MailSettings) -> list[probes.Result]:
     """Probe the platform's end points, at most once a minute whoever asks: many addresses
     together cannot turn Guichet into a hammer on the mail servers, and nobody is refused."""
     key = f"mailconfig:results:{mail.platform.slug}:{Revision.current()}"
-    results = cache.get(key)
+    results: list[probes.Result] | None = cache.get(key)
     if results is None:
         wanted = [server for server in mail.servers if mail.allows(server)]
         # Side by side, so that the page waits for the slowest end point, not for their sum.

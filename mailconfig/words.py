@@ -20,10 +20,14 @@ def _where(result: Result) -> dict[str, object]:
     return {"host": s.host, "port": s.port, "protocol": s.protocol_name}
 
 
-def explain(result: Result) -> list[Line]:
-    w = _where(result)
-    support = _("Ce n'est pas un réglage de votre côté : prévenez le support en citant ce message.")
-    failures = {
+def _support() -> str:
+    return _("Ce n'est pas un réglage de votre côté : prévenez le support en citant ce message.")
+
+
+def _failures(w: dict[str, object]) -> dict[str, Line]:
+    """What each failure to connect means, by Result.failure code."""
+    support = _support()
+    return {
         "dns": Line("error", _("Le nom %(host)s est introuvable (DNS).") % w, support),
         "refused": Line(
             "error",
@@ -52,11 +56,20 @@ def explain(result: Result) -> list[Line]:
             support,
         ),
     }
+
+
+def explain(result: Result) -> list[Line]:
+    w = _where(result)
     lines: list[Line] = []
     if result.reachable:
         lines.append(Line("ok", _("Le serveur %(protocol)s %(host)s répond sur le port %(port)s.") % w))
     if result.failure:
-        return [*lines, failures[result.failure]]
+        return [*lines, _failures(w)[result.failure]]
+    return [*lines, *_tls_lines(result), *_certificate_lines(result, w)]
+
+
+def _tls_lines(result: Result) -> list[Line]:
+    lines: list[Line] = []
     if result.starttls_offered:
         lines.append(Line("ok", _("STARTTLS est proposé, comme prévu.")))
     if result.old_tls:
@@ -64,11 +77,17 @@ def explain(result: Result) -> list[Line]:
             Line(
                 "error",
                 _("Le chiffrement utilise %(version)s, une version trop ancienne.") % {"version": result.tls_version},
-                support,
+                _support(),
             )
         )
     else:
         lines.append(Line("ok", _("Connexion chiffrée en %(version)s.") % {"version": result.tls_version}))
+    return lines
+
+
+def _certificate_lines(result: Result, w: dict[str, object]) -> list[Line]:
+    lines: list[Line] = []
+    support = _support()
     until = formats.date_format(result.not_after, "DATE_FORMAT") if result.not_after else "?"
     names = ", ".join(result.names) or "?"
     dont = _("N'acceptez pas d'exception de sécurité dans votre logiciel.")

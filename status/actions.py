@@ -12,12 +12,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Account
 from audit.actions import record
 from institutions.models import Platform
 from notify.actions import queue_email
 from notify.quotas import _administrators as administrators
 
-from . import probes
+from . import events, probes
 from .models import DEGRADED, Incident, IncidentUpdate, ProbeResult, ProbeTarget
 
 logger = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ def _check_certificate(target: ProbeTarget, outcome: probes.Outcome) -> None:
         return  # this certificate was announced already; a renewed one will be judged afresh
     target.cert_alerted_for = not_after
     target.save(update_fields=["cert_alerted_for"])
-    record("status.certificate.expiring", target_id=target.pk, host=target.host, port=target.port, days=days)
+    record(events.CERTIFICATE_EXPIRING, target_id=target.pk, host=target.host, port=target.port, days=days)
     _alert("certificate", target.platform, target=target, days=days, not_after=not_after)
 
 
@@ -133,7 +134,7 @@ def _settle(platform: Platform, now: datetime) -> None:
                 "The technical teams have been told; there is no need to change your password."
             ),
         )
-        record("status.incident.opened", incident_id=incident.pk, platform=platform.slug, automatic=True)
+        record(events.INCIDENT_OPENED, incident_id=incident.pk, platform=platform.slug, automatic=True)
         _alert("failing", platform, incident=incident, probes=names)
     elif open_auto is not None and targets and all(t.consecutive_failures == 0 for t in targets):
         open_auto.ends_at = now
@@ -144,11 +145,11 @@ def _settle(platform: Platform, now: datetime) -> None:
             text_fr="Le service fonctionne de nouveau normalement.",
             text_en="The service is working normally again.",
         )
-        record("status.incident.closed", incident_id=open_auto.pk, platform=platform.slug, automatic=True)
+        record(events.INCIDENT_CLOSED, incident_id=open_auto.pk, platform=platform.slug, automatic=True)
         _alert("recovered", platform, incident=open_auto)
 
 
-def _alert(kind: str, platform: Platform, **context) -> None:
+def _alert(kind: str, platform: Platform, **context: object) -> None:
     recipients = administrators()
     if not recipients:
         logger.warning("status alert (%s, %s) and no administrator to tell (GUICHET_ADMIN_EMAILS)", kind, platform)
@@ -164,10 +165,10 @@ def _alert(kind: str, platform: Platform, **context) -> None:
         )
 
 
-def staff_saved_incident(incident: Incident, *, actor, created: bool, ip: str | None = None) -> None:
+def staff_saved_incident(incident: Incident, *, actor: Account, created: bool, ip: str | None = None) -> None:
     """The admin's save of an incident or maintenance, in the event log (the save is the admin's)."""
     record(
-        "status.incident.posted" if created else "status.incident.edited",
+        events.INCIDENT_POSTED if created else events.INCIDENT_EDITED,
         actor=actor,
         ip=ip,
         incident_id=incident.pk,

@@ -6,5 +6,5 @@ class StatusConfig(AppConfig):
     name = "status"
     verbose_name = _("État des services et sécurité")
 
-    def ready(self):
+    def ready(self) -> None:
         from . import signals  # noqa: F401 - connects the receivers

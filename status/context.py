@@ -7,6 +7,7 @@ minutely `refresh_banners` task, which moves the revision when the set under way
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
+from django.http import HttpRequest
 from django.utils.translation import get_language
 
 from orientation.cache import current_revision
@@ -14,7 +15,8 @@ from orientation.cache import current_revision
 from . import queries
 
 
-def banners(request) -> dict:
+def banners(request: HttpRequest) -> dict[str, list[queries.Banner]]:
+    found: list[queries.Banner]
     try:
         key = f"status:banners:{current_revision()}:{get_language()}"
         found = cache.get(key)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -46,7 +48,7 @@ class ReportForm(forms.Form):
         max_length=200,
     )
 
-    def clean_eml(self):
+    def clean_eml(self) -> bytes | None:
         upload = self.cleaned_data.get("eml")
         if upload is None:
             return None
@@ -55,10 +57,12 @@ class ReportForm(forms.Form):
                 _("Ce fichier est trop gros (%(max)s Ko au plus). Collez plutôt le texte du message."),
                 params={"max": settings.GUICHET_STATUS_REPORT_MAX_BYTES // 1024},
             )
-        return upload.read(settings.GUICHET_STATUS_REPORT_MAX_BYTES + 1)
+        content: bytes = upload.read(settings.GUICHET_STATUS_REPORT_MAX_BYTES + 1)
+        return content
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not data.get("message", "").strip() and not data.get("eml"):
             raise ValidationError(_("Collez le message suspect ou choisissez son fichier .eml."))
         return data

@@ -21,7 +21,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 import idna
 import tldextract
@@ -225,6 +225,14 @@ def _redirect_targets(query: str, fragment: str) -> list[str]:
     return found
 
 
+# Findings that make a link dangerous wherever it leads; plain HTTP or an odd port only on an
+# official host (someone between the person and the real page), elsewhere they are expected.
+_DANGEROUS = frozenset(
+    {"userinfo", "homograph", "ip_address", "embedded", "lookalike", "name_elsewhere", "open_redirect"}
+)
+_DANGEROUS_ON_OFFICIAL = frozenset({"not_https", "port"})
+
+
 def check(raw: str, official_hosts: set[str] | frozenset[str], *, _depth: int = 0) -> Verdict:
     """Judge one pasted link against the set of official host names (ASCII, lower-case)."""
     text = _browser_clean(raw or "")[:MAX_LENGTH]
@@ -232,99 +240,31 @@ def check(raw: str, official_hosts: set[str] | frozenset[str], *, _depth: int = 
         return Verdict(url="", verdict=INVALID, findings=(Finding("empty"),))
     hosts = {h.lower().rstrip(".") for h in official_hosts}
     domains = {registered_domain(h) for h in hosts}
-    normalised = text.replace("\\", "/")
-    head = _SCHEME.match(normalised)
-    if normalised.startswith("//"):
-        normalised = "https:" + normalised
-    elif head and not normalised[head.end() :][:1].isdigit():
-        scheme = head.group(1).lower()
-        if scheme not in ("http", "https"):
-            # javascript:, data:, file:, mailto:… — not a page address.
-            return Verdict(url=text, verdict=INVALID, findings=(Finding("scheme", {"scheme": scheme}),))
-        # Browsers read « https:evil.com » and « https:/evil.com » as « https://evil.com ».
-        normalised = f"{scheme}://" + normalised[head.end() :].lstrip("/")
-    else:
-        normalised = "https://" + normalised  # « www.univ-poitiers.fr/… » as typed in the bar
+    normalised = _with_scheme(text)
+    if isinstance(normalised, Verdict):
+        return normalised
     try:
         parts = urlsplit(normalised)
         port = parts.port
-        raw_host = parts.hostname or ""
-        ascii_host, display_host = _ascii_host(unquote(raw_host))
+        ascii_host, display_host = _ascii_host(unquote(parts.hostname or ""))
     except (ValueError, UnicodeError):
         return Verdict(url=text, verdict=INVALID, findings=(Finding("invalid"),))
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         return Verdict(url=text, verdict=INVALID, findings=(Finding("scheme", {"scheme": scheme}),))
 
-    findings: list[Finding] = []
-    danger = False
-    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        # Everything before « @ » is a user name the browser ignores: the real host is after it.
-        shown = parts.netloc.rsplit("@", 1)[0]
-        findings.append(Finding("userinfo", {"shown": unquote(shown), "host": display_host}))
-        danger = True
-    if display_host != ascii_host:
-        findings.append(Finding("punycode", {"unicode": display_host, "ascii": ascii_host}))
-        if confusables.is_mixed_script(display_host.replace(".", "").replace("-", "")) or confusables.is_dangerous(
-            display_host.replace(".", "").replace("-", ""), preferred_aliases=["latin"]
-        ):
-            findings.append(Finding("homograph", {"unicode": display_host, "ascii": ascii_host}))
-            danger = True
-    is_ip = False
-    try:
-        ipaddress.ip_address(ascii_host.strip("[]"))
-        is_ip = True
-    except ValueError:
-        pass
-    if is_ip:
-        findings.append(Finding("ip_address", {"host": ascii_host}))
-        danger = True
-
+    findings = _disguise_findings(parts, ascii_host, display_host)
     exact = ascii_host in hosts
-    if not exact and not is_ip:
-        imitated = _embedded(ascii_host, hosts, domains)
-        if imitated:
-            findings.append(
-                Finding("embedded", {"official": imitated, "real": registered_domain(ascii_host), "host": display_host})
-            )
-            danger = True
-        else:
-            imitated = _imitated(display_host, ascii_host, domains)
-            if imitated:
-                findings.append(Finding("lookalike", {"official": imitated, "host": display_host}))
-                danger = True
-        own = registered_domain(ascii_host)
-        if own in SHORTENERS or ascii_host in SHORTENERS:
-            findings.append(Finding("shortener", {"host": ascii_host}))
-        if not imitated and own in domains:
-            findings.append(Finding("same_domain", {"domain": own, "host": ascii_host}))
-        if not imitated and own not in domains and own not in SHORTENERS:
-            findings.append(Finding("unofficial", {"host": display_host}))
-
-    if not exact and not is_ip:
-        # An official name shown after the real host (in the path or after a « \\ »): the eye
-        # catches the familiar name, the browser goes to the host.
-        rest = unquote(normalised.split(parts.netloc, 1)[-1]).lower()
-        named = next((d for d in sorted(hosts | domains, key=len, reverse=True) if d in rest), "")
-        if named and not any(f.code in ("embedded", "lookalike") for f in findings):
-            findings.append(Finding("name_elsewhere", {"official": named, "host": display_host}))
-            danger = True
-
+    if not exact and not _is_ip(ascii_host):
+        findings += _name_findings(normalised, parts, ascii_host, display_host, hosts, domains)
     if scheme == "http":
         findings.append(Finding("not_https", {"host": display_host}))
-        danger = danger or exact
     if port is not None and port != (443 if scheme == "https" else 80):
         findings.append(Finding("port", {"port": str(port)}))
-        danger = danger or exact
+    findings += _redirect_findings(parts, hosts, _depth)
 
-    for target in _redirect_targets(parts.query, parts.fragment):
-        inner = check(target, hosts, _depth=_depth + 1) if _depth < 2 else None
-        if inner is None or not inner.official:
-            where = (inner.display_host or inner.host) if inner else target
-            findings.append(Finding("open_redirect", {"target": where or target}))
-            danger = True
-
-    if danger:
+    codes = {f.code for f in findings}
+    if codes & _DANGEROUS or (exact and codes & _DANGEROUS_ON_OFFICIAL):
         verdict = DANGER
     elif exact and not findings:
         verdict = OFFICIAL
@@ -333,3 +273,85 @@ def check(raw: str, official_hosts: set[str] | frozenset[str], *, _depth: int = 
     return Verdict(
         url=text, verdict=verdict, host=ascii_host, display_host=display_host, findings=tuple(dict.fromkeys(findings))
     )
+
+
+def _with_scheme(text: str) -> str | Verdict:
+    """The address as a browser reads it, scheme first; a Verdict when it is no web address."""
+    normalised = text.replace("\\", "/")
+    head = _SCHEME.match(normalised)
+    if normalised.startswith("//"):
+        return "https:" + normalised
+    if head and not normalised[head.end() :][:1].isdigit():
+        scheme = head.group(1).lower()
+        if scheme not in ("http", "https"):
+            # javascript:, data:, file:, mailto:… — not a page address.
+            return Verdict(url=text, verdict=INVALID, findings=(Finding("scheme", {"scheme": scheme}),))
+        # Browsers read « https:evil.com » and « https:/evil.com » as « https://evil.com ».
+        return f"{scheme}://" + normalised[head.end() :].lstrip("/")
+    return "https://" + normalised  # « www.univ-poitiers.fr/… » as typed in the bar
+
+
+def _is_ip(ascii_host: str) -> bool:
+    try:
+        ipaddress.ip_address(ascii_host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _disguise_findings(parts: SplitResult, ascii_host: str, display_host: str) -> list[Finding]:
+    """What hides the real host: a user name before « @ », look-alike letters, a bare address."""
+    findings: list[Finding] = []
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        # Everything before « @ » is a user name the browser ignores: the real host is after it.
+        shown = parts.netloc.rsplit("@", 1)[0]
+        findings.append(Finding("userinfo", {"shown": unquote(shown), "host": display_host}))
+    if display_host != ascii_host:
+        findings.append(Finding("punycode", {"unicode": display_host, "ascii": ascii_host}))
+        letters = display_host.replace(".", "").replace("-", "")
+        if confusables.is_mixed_script(letters) or confusables.is_dangerous(letters, preferred_aliases=["latin"]):
+            findings.append(Finding("homograph", {"unicode": display_host, "ascii": ascii_host}))
+    if _is_ip(ascii_host):
+        findings.append(Finding("ip_address", {"host": ascii_host}))
+    return findings
+
+
+def _name_findings(
+    normalised: str, parts: SplitResult, ascii_host: str, display_host: str, hosts: set[str], domains: set[str]
+) -> list[Finding]:
+    """How an unofficial host name relates to the official ones (imitation, same domain…)."""
+    findings: list[Finding] = []
+    imitated = _embedded(ascii_host, hosts, domains)
+    if imitated:
+        findings.append(
+            Finding("embedded", {"official": imitated, "real": registered_domain(ascii_host), "host": display_host})
+        )
+    else:
+        imitated = _imitated(display_host, ascii_host, domains)
+        if imitated:
+            findings.append(Finding("lookalike", {"official": imitated, "host": display_host}))
+    own = registered_domain(ascii_host)
+    if own in SHORTENERS or ascii_host in SHORTENERS:
+        findings.append(Finding("shortener", {"host": ascii_host}))
+    if not imitated and own in domains:
+        findings.append(Finding("same_domain", {"domain": own, "host": ascii_host}))
+    if not imitated and own not in domains and own not in SHORTENERS:
+        findings.append(Finding("unofficial", {"host": display_host}))
+    # An official name shown after the real host (in the path or after a « \\ »): the eye
+    # catches the familiar name, the browser goes to the host.
+    rest = unquote(normalised.split(parts.netloc, 1)[-1]).lower()
+    named = next((d for d in sorted(hosts | domains, key=len, reverse=True) if d in rest), "")
+    if named and not imitated:
+        findings.append(Finding("name_elsewhere", {"official": named, "host": display_host}))
+    return findings
+
+
+def _redirect_findings(parts: SplitResult, hosts: set[str], depth: int) -> list[Finding]:
+    """Addresses carried in the query or fragment that lead somewhere unofficial."""
+    findings: list[Finding] = []
+    for target in _redirect_targets(parts.query, parts.fragment):
+        inner = check(target, hosts, _depth=depth + 1) if depth < 2 else None
+        if inner is None or not inner.official:
+            where = (inner.display_host or inner.host) if inner else target
+            findings.append(Finding("open_redirect", {"target": where or target}))
+    return findings

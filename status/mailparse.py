@@ -32,24 +32,24 @@ class Parsed:
 
 
 class _Html(HTMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.links: list[str] = []
         self.words: list[str] = []
         self._skip = 0
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style"):
             self._skip += 1
         for name, value in attrs:
             if name in ("href", "action", "src") and value and tag in ("a", "area", "form", "iframe"):
                 self.links.append(value.strip())
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style") and self._skip:
             self._skip -= 1
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if not self._skip:
             self.words.append(data)
 
@@ -89,7 +89,9 @@ def parse(raw: bytes) -> Parsed:
         try:
             content = part.get_content()
         except (LookupError, ValueError):
-            content = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
+            # An unknown charset: the raw bytes, decoded leniently (a leaf part's payload is bytes).
+            payload = part.get_payload(decode=True)
+            content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
         if part.get_content_subtype() == "html":
             reader = _Html()
             reader.feed(content)

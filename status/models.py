@@ -6,6 +6,8 @@ they open an incident (automatic, « dégradé ») and close it when every probe
 so what the page says always has a title, a start and an end.
 """
 
+from datetime import datetime
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -63,7 +65,7 @@ class ProbeTarget(models.Model):
         verbose_name = _("sonde")
         verbose_name_plural = _("sondes")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.platform} · {self.get_kind_display()} · {self.host}:{self.port}"
 
 
@@ -86,16 +88,16 @@ class ProbeResult(models.Model):
         verbose_name = _("résultat de sonde")
         verbose_name_plural = _("résultats de sonde")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.target} @ {self.checked_at:%Y-%m-%d %H:%M}: {'ok' if self.ok else self.error}"
 
 
-class IncidentQuerySet(models.QuerySet):
-    def under_way(self, at=None):
+class IncidentQuerySet(models.QuerySet["Incident"]):
+    def under_way(self, at: datetime | None = None) -> "IncidentQuerySet":
         at = at or timezone.now()
         return self.filter(starts_at__lte=at).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))
 
-    def overlapping(self, start, end):
+    def overlapping(self, start: datetime, end: datetime) -> "IncidentQuerySet":
         return self.filter(starts_at__lt=end).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=start))
 
 
@@ -125,10 +127,10 @@ class Incident(models.Model):
         verbose_name = _("incident ou maintenance")
         verbose_name_plural = _("incidents et maintenances")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title_fr
 
-    def under_way(self, at=None) -> bool:
+    def under_way(self, at: datetime | None = None) -> bool:
         at = at or timezone.now()
         return self.starts_at <= at and (self.ends_at is None or self.ends_at > at)
 
@@ -146,5 +148,5 @@ class IncidentUpdate(models.Model):
         verbose_name = _("point d'étape")
         verbose_name_plural = _("points d'étape")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.incident} · {self.posted_at:%Y-%m-%d %H:%M}"

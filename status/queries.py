@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypedDict
 
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -31,6 +32,17 @@ class OpenIncident:
     starts_at: datetime
     ends_at: datetime | None
     url: str  # the incident's page, in the active language
+
+
+class Banner(TypedDict):
+    """One line of the banner on every page (cached: plain values only)."""
+
+    platform: str
+    state: str
+    state_label: str
+    title: str
+    url: str
+    maintenance: bool
 
 
 def state_label(state: str) -> str:
@@ -118,7 +130,7 @@ def _strip(incidents: list[Incident], first: date, today: date) -> list[tuple[da
     return days
 
 
-def banners(at: datetime | None = None) -> list[dict]:
+def banners(at: datetime | None = None) -> list[Banner]:
     """What the banner on every page says: platforms degraded, down or in maintenance now."""
     return [
         {

@@ -24,7 +24,7 @@ from audit.actions import record
 from notify.actions import queue_email
 from notify.quotas import _administrators as administrators
 
-from . import queries
+from . import events, queries
 
 Sink = Callable[..., Any]
 PURPOSE = "status.suspicious_report"
@@ -62,7 +62,7 @@ def file_report(
             institution_slug=institution_slug,
         )
         record(
-            "status.report.filed",
+            events.REPORT_FILED,
             subject_label=identifier,
             institution=institution_slug or "",
             links=len(links),
@@ -81,8 +81,6 @@ def outbox_sink(
     institution_slug: str | None,
 ) -> list[int]:
     """Until the support desk exists: an e-mail to whoever reads security reports."""
-    recipients = [(address, "fr", None) for address in queries.security_recipients(institution_slug)]
-    recipients = recipients or administrators()
     context = {
         "identifier": identifier,
         "contact": contact,
@@ -91,9 +89,15 @@ def outbox_sink(
         "reported_in": language,
         "institution": institution_slug or "",
     }
+    contacts = queries.security_recipients(institution_slug)
+    if contacts:  # the institution's security contacts: addresses, no account, French
+        return [
+            queue_email(to=address, template="status_report", context=context, language="fr", purpose=PURPOSE).pk
+            for address in contacts
+        ]
     return [
         queue_email(
             to=address, template="status_report", context=context, language=lang, purpose=PURPOSE, account=acct
         ).pk
-        for address, lang, acct in recipients
+        for address, lang, acct in administrators()
     ]

@@ -1,6 +1,8 @@
 """Incidents are part of what anonymous pages show (the banner): any change to one moves the
 set-up revision, which is in every cached page's key, so no cached page outlives it."""
 
+from typing import Any
+
 from django.db.models.signals import post_delete, post_save
 
 from institutions.models import Revision
@@ -8,7 +10,7 @@ from institutions.models import Revision
 from .models import Incident, IncidentUpdate
 
 
-def _bump(sender, **kwargs):
+def _bump(sender: type[Incident | IncidentUpdate], **kwargs: Any) -> None:
     if not kwargs.get("raw"):
         Revision.bump()
 

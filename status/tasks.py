@@ -10,14 +10,15 @@ from institutions.models import Revision
 from . import actions, queries
 
 
-@db_periodic_task(crontab(minute="*/3"))
+# huey ships no type information: its decorators are untyped to mypy.
+@db_periodic_task(crontab(minute="*/3"))  # type: ignore[untyped-decorator]
 def probe_task() -> int:
     if not settings.GUICHET_STATUS_PROBES:
         return 0
     return actions.run_probes()
 
 
-@db_periodic_task(crontab(minute="*"))
+@db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]  # huey: untyped
 def refresh_banners_task() -> bool:
     return refresh_banners()
 

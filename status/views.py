@@ -1,7 +1,10 @@
 """The status page, an incident's page, GET /api/status and the incident feeds."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -77,7 +80,7 @@ def api_status(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
 
-def _incident_json(request: HttpRequest, incident: Incident) -> dict:
+def _incident_json(request: HttpRequest, incident: Incident) -> dict[str, object]:
     return {
         "id": incident.pk,
         "state": incident.state,
@@ -90,16 +93,17 @@ def _incident_json(request: HttpRequest, incident: Incident) -> dict:
     }
 
 
-class IncidentFeed(Feed):
+# Feed[Incident, None] needs django_stubs_ext.monkeypatch at run time (a development package).
+class IncidentFeed(Feed):  # type: ignore[type-arg]
     """The last incidents and maintenance, newest first, in the language of the URL."""
 
     title = gettext_lazy("État des messageries : incidents et maintenances")
     description = gettext_lazy("Incidents et maintenances des messageries de nos établissements.")
 
-    def link(self):
+    def link(self) -> str:
         return reverse("status")
 
-    def items(self):
+    def items(self) -> QuerySet[Incident]:
         return Incident.objects.select_related("platform").order_by("-starts_at")[:30]
 
     def item_title(self, item: Incident) -> str:
@@ -114,10 +118,10 @@ class IncidentFeed(Feed):
     def item_link(self, item: Incident) -> str:
         return reverse("status-incident", args=[item.pk])
 
-    def item_pubdate(self, item: Incident):
+    def item_pubdate(self, item: Incident) -> datetime:
         return item.starts_at
 
-    def item_updateddate(self, item: Incident):
+    def item_updateddate(self, item: Incident) -> datetime:
         latest = item.updates.first()
         return max(filter(None, [item.starts_at, item.ends_at, latest.posted_at if latest else None]))
 

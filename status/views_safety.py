@@ -1,6 +1,10 @@
 """The safety pages: « Reconnaître un message frauduleux », « Ce lien est-il officiel ? »,
 « Signaler un message suspect »."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypedDict
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -14,6 +18,9 @@ from orientation.cache import cached_page
 
 from . import findings, limits, linkcheck, mailparse, queries, reports
 from .forms import LinkForm, ReportForm
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Header names people read, in their language (the message's own values stay as they are).
 HEADER_LABELS = {
@@ -53,7 +60,14 @@ def phishing(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _judge(url: str, hosts: set[str]) -> dict:
+class Judgement(TypedDict):
+    verdict: linkcheck.Verdict
+    label: StrOrPromise
+    summary: StrOrPromise
+    reasons: list[str]
+
+
+def _judge(url: str, hosts: set[str]) -> Judgement:
     verdict = linkcheck.check(url, hosts)
     return {
         "verdict": verdict,
@@ -76,7 +90,9 @@ def _institution_of(identifier: str) -> str | None:
     if not identifier:
         return None
     route = setup.route(identifier)
-    return route.target.institution.slug if route.status == routing.MATCHED else None
+    if route.status != routing.MATCHED or route.target is None:
+        return None
+    return route.target.institution.slug
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

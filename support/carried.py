@@ -14,6 +14,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from django.core import signing
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -72,17 +73,19 @@ def link(*, identifier: str = "", **values: str) -> str:
 TYPED = "support.typed"
 
 
-def remember_typed(request, identifier: str) -> None:
+def remember_typed(request: HttpRequest, identifier: str) -> None:
     """Keep what the person typed on this page for the support form, server-side."""
     session = getattr(request, "session", None)
     if session is not None:
         session[TYPED] = {"identifier": identifier.strip()[:IDENTIFIER_MAX], "page": request.path}
 
 
-def typed_for(request, context: dict[str, str]) -> str:
+def typed_for(request: HttpRequest, context: dict[str, str]) -> str:
     """The identifier typed on the page this context comes from (once), else ""."""
     session = getattr(request, "session", None)
-    typed = session.get(TYPED) if session is not None else None
+    if session is None:
+        return ""
+    typed = session.get(TYPED)
     if not isinstance(typed, dict) or not context.get("page") or typed.get("page") != context["page"]:
         return ""
     session.pop(TYPED, None)

@@ -1,13 +1,16 @@
 """The agents' desk: the queue, a ticket, and what agents do with it. A support agent signed
 in with a second factor; every change goes through support.actions, which audits it."""
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Concatenate, ParamSpec
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,24 +23,26 @@ from audit.actions import client_ip, record
 from institutions.models import Institution, Platform
 from recovery.assisted import is_agent
 
-from . import actions, queries, sla
+from . import actions, events, queries, sla
 from .forms import FilterForm, NoteForm, PriorityForm, ReplyForm, StatusForm
 from .models import Ticket
 from .views import context_rows, serve_screenshot
 
 PAGE = 100
+P = ParamSpec("P")
+AgentView = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
 
 
-def verified(user) -> bool:
+def verified(user: Account | AnonymousUser) -> bool:
     """A second factor was used in this session (django-otp sets is_verified)."""
     return bool(getattr(user, "is_verified", lambda: False)())
 
 
-def agent_required(view):
+def agent_required(view: AgentView[P]) -> AgentView[P]:
     """Anonymous: sign in. No role: 403. The role without a second factor: say how to get one."""
 
     @wraps(view)
-    def checked(request, *args, **kwargs):
+    def checked(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         if not is_agent(request.user):
             raise PermissionDenied
         if not verified(request.user):
@@ -52,11 +57,15 @@ def agent_required(view):
 def queue(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None, institutions=Institution.objects.all(), platforms=Platform.objects.all())
     filters = form.cleaned_data if form.is_valid() else {}
-    now = timezone.now()
     rows = list(queries.queue(filters)[:PAGE])
-    for t in rows:
-        t.sla_breached = sla.breached(t, now)
     return render(request, "support/desk/queue.html", {"form": form, "tickets": rows, "limit": PAGE})
+
+
+def _agent(request: HttpRequest) -> Account:
+    """The agent signed in (agent_required let no one else through)."""
+    if not isinstance(request.user, Account):
+        raise PermissionDenied
+    return request.user
 
 
 def _ticket(number: str) -> Ticket:
@@ -67,7 +76,7 @@ def _ticket(number: str) -> Ticket:
 @require_GET
 def ticket(request: HttpRequest, number: str) -> HttpResponse:
     row = _ticket(number)
-    record("support.ticket.viewed", actor=request.user, subject_label=row.identifier, ticket=row.number,
+    record(events.TICKET_VIEWED, actor=_agent(request), subject_label=row.identifier, ticket=row.number,
            ip=client_ip(request))  # fmt: skip
     account = Account.objects.filter(identifier=row.identifier).first()
     reset_url = (
@@ -102,7 +111,7 @@ def ticket(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def act(request: HttpRequest, number: str) -> HttpResponse:
     row = _ticket(number)
-    action, ip, agent = request.POST.get("action"), client_ip(request), request.user
+    action, ip, agent = request.POST.get("action"), client_ip(request), _agent(request)
     form: Form | None = None
     if action == "reply":
         form = ReplyForm(request.POST)
@@ -133,8 +142,8 @@ def act(request: HttpRequest, number: str) -> HttpResponse:
 
 @agent_required
 @require_http_methods(["GET"])
-def screenshot(request: HttpRequest, number: str, pk: int):
+def screenshot(request: HttpRequest, number: str, pk: int) -> FileResponse:
     row = _ticket(number)
-    record("support.screenshot.viewed", actor=request.user, subject_label=row.identifier, ticket=row.number,
+    record(events.SCREENSHOT_VIEWED, actor=_agent(request), subject_label=row.identifier, ticket=row.number,
            ip=client_ip(request))  # fmt: skip
     return serve_screenshot(row, pk)

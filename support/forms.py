@@ -1,10 +1,13 @@
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from institutions.models import Platform
+from institutions.models import Institution, Platform
 from recovery.actions import is_institution_address, normalize_mobile
 
 from . import images
@@ -17,7 +20,7 @@ TEXT_MAX = 5000
 class ScreenshotField(forms.FileField):
     """A screenshot, checked by decoding it (support/images.py); cleans to images.Clean."""
 
-    def clean(self, data, initial=None):
+    def clean(self, data: object, initial: object = None) -> images.Clean | None:
         upload = super().clean(data, initial)
         if not upload:
             return None
@@ -86,8 +89,8 @@ class ContactForm(forms.Form):
     ctx = forms.CharField(required=False, max_length=4000, widget=forms.HiddenInput)
     include_context = forms.BooleanField(label=_("Joindre ces informations à ma demande"), required=False, initial=True)
 
-    def clean_occurred_at(self):
-        value = self.cleaned_data.get("occurred_at")
+    def clean_occurred_at(self) -> datetime | None:
+        value: datetime | None = self.cleaned_data.get("occurred_at")
         if value is None:
             return None
         if timezone.is_naive(value):
@@ -96,8 +99,9 @@ class ContactForm(forms.Form):
             raise forms.ValidationError(_("Indiquez une heure des soixante derniers jours."))
         return value
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         channel, contact = data.get("contact_channel"), (data.get("contact") or "").strip()
         if channel == Ticket.EMAIL and contact:
             if "@" not in contact or len(contact.split("@")[-1]) < 3:
@@ -128,8 +132,9 @@ class FollowUpForm(forms.Form):
     )
     screenshot = _screenshot_field()
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not self.errors and not (data.get("body") or "").strip() and not data.get("screenshot"):
             raise forms.ValidationError(_("Écrivez un message ou joignez une capture."))
         return data
@@ -164,10 +169,19 @@ class FilterForm(forms.Form):
     platform = forms.ChoiceField(label=_("Plateforme"), required=False)
     nature = forms.ChoiceField(label=_("Nature"), choices=[("", _("Toutes")), *Ticket.NATURES], required=False)
 
-    def __init__(self, *args, institutions=(), platforms=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["institution"].choices = [("", _("Tous")), *[(i.slug, i.short_name) for i in institutions]]
-        self.fields["platform"].choices = [("", _("Toutes")), *[(p.slug, p.name) for p in platforms]]
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        *,
+        institutions: Iterable[Institution] = (),
+        platforms: Iterable[Platform] = (),
+    ) -> None:
+        super().__init__(data)
+        # Both are the ChoiceFields declared above (the form's own copies).
+        institution = cast(forms.ChoiceField, self.fields["institution"])
+        institution.choices = [("", _("Tous")), *[(i.slug, i.short_name) for i in institutions]]
+        platform = cast(forms.ChoiceField, self.fields["platform"])
+        platform.choices = [("", _("Toutes")), *[(p.slug, p.name) for p in platforms]]
 
 
 def local_input(moment: datetime | None) -> str:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from audit.actions import record
 from notify.schedule import retry_delay
 
-from . import connectors
+from . import connectors, events
 from .actions.tickets import _tell
 from .models import Ticket, TicketMessage
 
@@ -25,7 +25,7 @@ LEASE = timedelta(minutes=10)  # a worker that dies mid-way leaves the ticket to
 BATCH = 50
 
 
-def config_of(ticket: Ticket) -> dict | None:
+def config_of(ticket: Ticket) -> connectors.Config | None:
     institution = ticket.institution
     if institution is None or not institution.helpdesk:
         return None
@@ -71,7 +71,7 @@ def hand_off(ticket_id: int, now: datetime | None = None) -> bool:
             Ticket.objects.filter(pk=ticket_id).update(
                 handoff_attempts=attempts, handoff_next_at=now + retry_delay(attempts), handoff_error=str(error)[:300]
             )
-            record("support.handoff.failed", ticket=ticket.number, attempts=attempts, error=str(error)[:200])
+            record(events.HANDOFF_FAILED, ticket=ticket.number, attempts=attempts, error=str(error)[:200])
         logger.warning("hand-off of %s, attempt %s: %s", ticket.number, attempts, error)
         return False
     with transaction.atomic():
@@ -80,7 +80,7 @@ def hand_off(ticket_id: int, now: datetime | None = None) -> bool:
         )
         # What the person and agents already wrote went with the description.
         ticket.messages.filter(kind__in=[TicketMessage.PERSON, TicketMessage.AGENT]).update(pushed=True)
-        record("support.handoff.created", ticket=ticket.number, connector=config["connector"], reference=ref)
+        record(events.HANDOFF_CREATED, ticket=ticket.number, connector=config["connector"], reference=ref)
     return True
 
 
@@ -110,7 +110,7 @@ def sync(ticket: Ticket) -> int:
             fields = {"first_response_at": ticket.first_response_at or timezone.now()}
             Ticket.objects.filter(pk=ticket.pk).update(**fields)
             ticket.first_response_at = fields["first_response_at"]
-            record("support.handoff.followup_pulled", ticket=ticket.number, reference=item.id)
+            record(events.HANDOFF_FOLLOWUP_PULLED, ticket=ticket.number, reference=item.id)
             _tell(ticket, "support_reply", {"reply": item.text})
         pulled += 1
     return pulled

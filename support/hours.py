@@ -25,7 +25,7 @@ HORIZON_DAYS = 400
 
 @lru_cache(maxsize=64)
 def _french_holidays(year: int) -> dict[date, str]:
-    return dict(holidays.France(years=year, language="fr"))
+    return dict(holidays.country_holidays("FR", years=year, language="fr"))
 
 
 def public_holiday(day: date) -> str:
@@ -40,10 +40,11 @@ class Schedule:
     closures: tuple[tuple[date, date], ...] = ()
 
     @classmethod
-    def from_setup(cls, hours: dict, closures: list | None = None) -> "Schedule":
-        weekly = {}
+    def from_setup(cls, hours: dict[str, list[str]] | None, closures: list[dict[str, str]] | None = None) -> "Schedule":
+        """From the set-up file: {"monday": ["08:30-12:00", …]}, [{"start": date, "end": date}]."""
+        weekly: dict[int, tuple[tuple[time, time], ...]] = {}
         for name, ranges in (hours or {}).items():
-            parsed = []
+            parsed: list[tuple[time, time]] = []
             for text in ranges:
                 start, end = text.split("-")
                 parsed.append((time.fromisoformat(start), time.fromisoformat(end)))

@@ -6,6 +6,7 @@ bytes of a polyglot and anything else the file carried are gone."""
 import io
 import warnings
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
@@ -20,6 +21,12 @@ class Rejected(Exception):
     """The file is not a screenshot we keep; the message says why, in the person's language."""
 
 
+class Upload(Protocol):
+    """An uploaded file, or any binary file (the size, when known, is checked before reading)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 @dataclass(frozen=True)
 class Clean:
     data: bytes
@@ -29,7 +36,7 @@ class Clean:
     height: int
 
 
-def clean(upload) -> Clean:
+def clean(upload: Upload) -> Clean:
     """Read an uploaded file (anything with .size and .read) and return a re-encoded image."""
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_BYTES:

@@ -7,6 +7,7 @@ helpdesk is reduced to text by nh3 before it is stored.
 """
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +17,7 @@ from institutions.models import Institution, Platform
 from . import priority as rules
 
 
-def _screenshot_storage():
-    from django.core.files.storage import FileSystemStorage
+def _screenshot_storage() -> FileSystemStorage:
 
     # No base_url: nothing serves this directory; views read files after checking who asks.
     return FileSystemStorage(location=settings.GUICHET_SUPPORT_FILES, base_url=None)
@@ -101,12 +101,19 @@ class Ticket(models.Model):
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.number
 
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def sla_breached(self) -> bool:
+        """Past the first-response target with no response yet, now (the desk's queue shows it)."""
+        from . import sla  # sla reads this model: imported when used
+
+        return sla.breached(self, timezone.now())
 
 
 class TicketMessage(models.Model):
@@ -134,7 +141,7 @@ class TicketMessage(models.Model):
         verbose_name = _("message de ticket")
         verbose_name_plural = _("messages de ticket")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.ticket.number} · {self.get_kind_display()}"
 
     @property
@@ -158,5 +165,5 @@ class Screenshot(models.Model):
         verbose_name = _("capture d'écran")
         verbose_name_plural = _("captures d'écran")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.ticket.number} · {self.pk}"

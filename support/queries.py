@@ -23,7 +23,7 @@ class Desk:
     status: hours.Status
     status_text: str
     weekly: list[tuple[str, str]]
-    closures: list[dict]
+    closures: list[dict[str, str]]  # {"start": date, "end": date}, from the set-up file
     known: bool
 
     @property
@@ -60,12 +60,12 @@ def first_response_estimate(institution: Institution | None, now: datetime | Non
     recent_seconds: list[float] = []
     if institution is not None:
         schedule = schedule_for(institution)
-        recent_seconds = [hours.open_seconds(schedule, a, b) for a, b in recent]
+        recent_seconds = [hours.open_seconds(schedule, a, b) for a, b in recent if b is not None]
         status = hours.status_at(schedule, now)
         if not status.open and status.reopens:
             until_open = status.reopens - now
     else:
-        recent_seconds = [(b - a).total_seconds() for a, b in recent]
+        recent_seconds = [(b - a).total_seconds() for a, b in recent if b is not None]
         # Institution not known yet: the soonest any desk opens.
         waits = []
         for one in Institution.objects.all():

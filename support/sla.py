@@ -4,10 +4,11 @@ the person (or is resolved), against the first-response target of its priority."
 from datetime import datetime
 
 from . import hours
+from .models import Ticket
 from .priority import FIRST_RESPONSE_TARGET
 
 
-def schedule_of(ticket) -> hours.Schedule:
+def schedule_of(ticket: Ticket) -> hours.Schedule:
     institution = ticket.institution
     if institution is None:
         return hours.Schedule()
@@ -19,12 +20,12 @@ def _count(schedule: hours.Schedule, start: datetime, end: datetime) -> float:
     return hours.open_seconds(schedule, start, end) if schedule.known else max((end - start).total_seconds(), 0.0)
 
 
-def elapsed(ticket, now: datetime) -> float:
+def elapsed(ticket: Ticket, now: datetime) -> float:
     running = _count(schedule_of(ticket), ticket.sla_running_since, now) if ticket.sla_running_since else 0.0
     return ticket.sla_seconds + running
 
 
-def move_clock(ticket, new_status: str, now: datetime) -> list[str]:
+def move_clock(ticket: Ticket, new_status: str, now: datetime) -> list[str]:
     """Stop or restart the clock for a change of status; returns the fields it changed."""
     stopped = ticket.CLOCK_STOPPED
     if ticket.sla_running_since and new_status in stopped:
@@ -37,10 +38,10 @@ def move_clock(ticket, new_status: str, now: datetime) -> list[str]:
     return []
 
 
-def target(ticket) -> int:
+def target(ticket: Ticket) -> int:
     return FIRST_RESPONSE_TARGET[ticket.priority]
 
 
-def breached(ticket, now: datetime) -> bool:
+def breached(ticket: Ticket, now: datetime) -> bool:
     """Past the first-response target with no response yet."""
     return ticket.first_response_at is None and elapsed(ticket, now) > target(ticket)

@@ -17,6 +17,7 @@ import threading
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 
@@ -27,17 +28,17 @@ class GlpiServer:
     user_token = "local-user-token-fedcba9876543210"  # noqa: S105
 
     def __init__(self):
-        self.tickets: dict[int, dict] = {}
-        self.documents: dict[int, dict] = {}
-        self.links: list[dict] = []
-        self.followups: dict[int, dict] = {}
+        self.tickets: dict[int, dict[str, Any]] = {}
+        self.documents: dict[int, dict[str, Any]] = {}
+        self.links: list[dict[str, Any]] = []
+        self.followups: dict[int, dict[str, Any]] = {}
         self.sessions: set[str] = set()
         self.killed = 0
         self.requests: list[tuple[str, str]] = []
         self.is_down = False
         self._ids = itertools.count(100)
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer((self.host, 0), _Handler)
+        self._httpd = _Httpd((self.host, 0), _Handler)
         self._httpd.glpi = self
         self.port = self._httpd.server_address[1]
         self.url = f"http://{self.host}:{self.port}/apirest.php"
@@ -72,12 +73,17 @@ class GlpiServer:
         self._httpd.server_close()
 
 
+class _Httpd(ThreadingHTTPServer):
+    glpi: GlpiServer
+
+
 class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
     @property
     def glpi(self) -> GlpiServer:
+        assert isinstance(self.server, _Httpd)
         return self.server.glpi
 
     def _send(self, status: int, body) -> None:
@@ -134,9 +140,10 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(400, ["ERROR_RESOURCE_NOT_FOUND_NOR_COMMONDBTM", "resource not found"])
 
-    def _json(self) -> dict:
+    def _json(self) -> dict[str, Any]:
         length = int(self.headers.get("Content-Length") or 0)
-        return json.loads(self.rfile.read(length) or b"{}")
+        found: dict[str, Any] = json.loads(self.rfile.read(length) or b"{}")
+        return found
 
     def do_POST(self):
         self.glpi.requests.append(("POST", self._path()))
@@ -188,7 +195,8 @@ class _Handler(BaseHTTPRequestHandler):
         if manifest is None or upload is None:
             self._send(400, ["ERROR_UPLOAD_FILE_TOO_BIG_POST_MAX_SIZE", "missing upload"])
             return
-        data = json.loads(manifest.get_payload(decode=True))["input"]
+        raw = manifest.get_payload(decode=True)
+        data = json.loads(raw if isinstance(raw, bytes) else b"{}")["input"]
         new_id = self.glpi.next_id()
         self.glpi.documents[new_id] = {
             "name": data.get("name"),

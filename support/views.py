@@ -1,5 +1,8 @@
 """The person's pages: « Contacter le support », the confirmation, the tracking page."""
 
+from typing import cast
+
+from django import forms
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.actions import client_ip
-from institutions.models import Institution
+from institutions.models import Institution, Platform
 from institutions.queries import route
 
 from . import actions, carried, eta, incidents, queries
@@ -20,12 +23,12 @@ from .models import Ticket
 JUST_FILED = "support.just_filed"
 
 
-def _platform_of(identifier: str):
+def _platform_of(identifier: str) -> Platform | None:
     found = route(identifier) if identifier else None
     return found.target.platform if found and found.target else None
 
 
-def _initial(request: HttpRequest, context: dict[str, str]) -> dict:
+def _initial(request: HttpRequest, context: dict[str, str]) -> dict[str, object]:
     identifier = context.get("identifier", "")
     platform = context.get("platform") or (p.slug if (p := _platform_of(identifier)) else "")
     return {
@@ -64,7 +67,8 @@ def _shown_context(request: HttpRequest, context: dict[str, str]) -> list[tuple[
 def _page(request: HttpRequest, form: ContactForm, context: dict[str, str], status: int = 200) -> HttpResponse:
     platform_slug = str(form["platform"].value() or "")
     nature = str(form["nature"].value() or "")
-    platform = next((p for p in form.fields["platform"].queryset if p.slug == platform_slug), None)
+    field = cast("forms.ModelChoiceField[Platform]", form.fields["platform"])  # as ContactForm declares it
+    platform = next((p for p in field.queryset or () if p.slug == platform_slug), None)
     institution = platform.institution if platform else None
     delay = queries.first_response_estimate(institution)
     desks = [queries.desk(i) for i in ([institution] if institution else Institution.objects.all())]
@@ -191,7 +195,7 @@ def serve_screenshot(ticket: Ticket, pk: int) -> FileResponse:
     if shot is None:
         raise Http404
     response = FileResponse(shot.file.open("rb"), content_type=shot.content_type)
-    response["Content-Disposition"] = f'inline; filename="capture-{shot.pk}{shot.file.name[-4:]}"'
+    response["Content-Disposition"] = f'inline; filename="capture-{shot.pk}{(shot.file.name or "")[-4:]}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -25,7 +25,7 @@ def requested_address(body: bytes) -> str | None:
     if not body or len(body) > MAX_REQUEST:
         return None
     try:
-        root = SafeET.fromstring(body)
+        root: ET.Element = SafeET.fromstring(body)
     except (SafeET.ParseError, ValueError):
         return None
     # Some clients omit the namespace: accept both spellings of the one element we read.
@@ -40,7 +40,8 @@ def _document(response: ET.Element) -> bytes:
     root = ET.Element("Autodiscover", {"xmlns": RESPONSE_NS})
     root.append(response)
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document + b"\n"
 
 
 def _add(parent: ET.Element, tag: str, text: str) -> None:

@@ -54,4 +54,5 @@ def render(settings: MailSettings, context: Context) -> bytes:
         _add(oauth, "scope", " ".join(context.oauth2.scopes))
         _add(oauth, "clientID", settings.oauth2_client_id)
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document + b"\n"

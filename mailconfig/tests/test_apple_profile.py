@@ -104,3 +104,14 @@ def test_the_system_check_tells_when_profiles_cannot_be_signed(settings, signing
     assert _signing_warnings() == ["mailconfig.W001"]
     settings.GUICHET_MOBILECONFIG_CERT_FILE = ""
     assert _signing_warnings() == []  # unsigned is allowed: pages say so
+
+
+def test_the_operator_reads_the_signing_check_in_english(settings, signing_files):
+    from django.core.checks import run_checks
+    from django.utils import translation
+
+    settings.GUICHET_MOBILECONFIG_KEY_FILE = "/nonexistent/key.pem"
+    with translation.override("en"):
+        [warning] = [m for m in run_checks(tags=["guichet"]) if m.id == "mailconfig.W001"]
+    assert warning.msg.startswith("Apple profiles cannot be signed: ")
+    assert warning.hint.startswith("Check GUICHET_MOBILECONFIG_CERT_FILE")

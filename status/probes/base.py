@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import ssl
 from dataclasses import dataclass
 
 
@@ -35,3 +37,9 @@ class ProbeFailure(Exception):
 def one_line(value: bytes | str) -> str:
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
     return " ".join(text.split())[:300]
+
+
+def peer_certificate(sock: socket.socket | None) -> bytes | None:
+    """The server's certificate (DER) on a TLS socket; None on a plain one (the stdlib clients
+    type their socket as a plain socket, though after TLS it is an SSLSocket)."""
+    return sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None

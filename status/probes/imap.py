@@ -4,7 +4,7 @@ import contextlib
 import imaplib
 import ssl
 
-from .base import ProbeFailure, Seen, Spec, one_line
+from .base import ProbeFailure, Seen, Spec, one_line, peer_certificate
 
 
 def connect(spec: Spec, context: ssl.SSLContext) -> imaplib.IMAP4:
@@ -21,7 +21,7 @@ def connect(spec: Spec, context: ssl.SSLContext) -> imaplib.IMAP4:
 def check(spec: Spec, context: ssl.SSLContext) -> Seen:
     client = connect(spec, context)
     try:
-        return Seen(banner=one_line(client.welcome), der=client.sock.getpeercert(binary_form=True))
+        return Seen(banner=one_line(client.welcome), der=peer_certificate(client.sock))
     finally:
         with contextlib.suppress(imaplib.IMAP4.error, OSError):
             client.logout()

@@ -11,7 +11,7 @@ import ssl
 from pathlib import Path
 
 from . import imap
-from .base import ProbeFailure, Seen, Spec, one_line
+from .base import ProbeFailure, Seen, Spec, one_line, peer_certificate
 
 
 def _secret(spec: Spec) -> str:
@@ -25,7 +25,7 @@ def check(spec: Spec, context: ssl.SSLContext) -> Seen:
     secret = _secret(spec)
     client = imap.connect(spec, context)
     try:
-        banner, der = one_line(client.welcome), client.sock.getpeercert(binary_form=True)
+        banner, der = one_line(client.welcome), peer_certificate(client.sock)
         try:
             if spec.auth == "xoauth2":
                 sasl = f"user={spec.login}\x01auth=Bearer {secret}\x01\x01".encode()

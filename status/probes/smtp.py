@@ -3,7 +3,7 @@
 import smtplib
 import ssl
 
-from .base import ProbeFailure, Seen, Spec, one_line
+from .base import ProbeFailure, Seen, Spec, one_line, peer_certificate
 
 
 def check(spec: Spec, context: ssl.SSLContext) -> Seen:
@@ -16,7 +16,7 @@ def check(spec: Spec, context: ssl.SSLContext) -> Seen:
         )
         # Connecting from the constructor would hide the banner; the name TLS checks the
         # certificate against is then read from `_host`, which only the constructor sets.
-        client._host = spec.host
+        client._host = spec.host  # type: ignore[attr-defined]  # private smtplib attribute, absent from typeshed
         code, banner = client.connect(spec.host, spec.port)
     except smtplib.SMTPException as error:
         raise ProbeFailure("protocol", one_line(str(error))) from None
@@ -27,7 +27,7 @@ def check(spec: Spec, context: ssl.SSLContext) -> Seen:
         if spec.starttls:
             client.starttls(context=context)
             client.ehlo("guichet-status.invalid")
-        return Seen(banner=f"{code} {one_line(banner)}", der=client.sock.getpeercert(binary_form=True))
+        return Seen(banner=f"{code} {one_line(banner)}", der=peer_certificate(client.sock))
     except smtplib.SMTPException as error:
         raise ProbeFailure("protocol", one_line(str(error))) from None
     finally:

@@ -2,6 +2,9 @@
 a support agent, signed in with a second factor (checked by the desk's views, since it is a
 property of the session)."""
 
+from datetime import datetime
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -10,7 +13,7 @@ from accounts.models import Account
 from audit.actions import record
 from recovery.assisted import is_agent
 
-from .. import priority, sla
+from .. import events, priority, sla
 from ..models import Ticket, TicketMessage
 from .tickets import _tell
 
@@ -24,7 +27,7 @@ def _locked(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
-def _audit(code: str, agent: Account, ticket: Ticket, ip: str | None, **data) -> None:
+def _audit(code: str, agent: Account, ticket: Ticket, ip: str | None, **data: Any) -> None:
     record(code, actor=agent, subject_label=ticket.identifier, ip=ip, ticket=ticket.number, **data)
 
 
@@ -40,12 +43,14 @@ def assign(agent: Account, ticket: Ticket, assignee: Account | None, *, ip: str 
         ticket.status = Ticket.IN_PROGRESS
         fields.append("status")
     ticket.save(update_fields=fields)
-    _audit("support.ticket.assigned", agent, ticket, ip, assignee=assignee.identifier if assignee else "")
+    _audit(events.TICKET_ASSIGNED, agent, ticket, ip, assignee=assignee.identifier if assignee else "")
     return ticket
 
 
 @transaction.atomic
-def reply(agent: Account, ticket: Ticket, body: str, *, status: str = Ticket.WAITING, ip: str | None = None):
+def reply(
+    agent: Account, ticket: Ticket, body: str, *, status: str = Ticket.WAITING, ip: str | None = None
+) -> TicketMessage:
     """Answer the person: saved, sent to their contact channel, and (if any) to the helpdesk."""
     _require(agent)
     ticket = _locked(ticket)
@@ -60,7 +65,7 @@ def reply(agent: Account, ticket: Ticket, body: str, *, status: str = Ticket.WAI
         fields.append("assignee")
     fields += _change_status(ticket, status, now)
     ticket.save(update_fields=list(dict.fromkeys(fields)))
-    _audit("support.ticket.replied", agent, ticket, ip, status=ticket.status)
+    _audit(events.TICKET_REPLIED, agent, ticket, ip, status=ticket.status)
     _tell(ticket, "support_reply", {"reply": body})
     return message
 
@@ -70,11 +75,11 @@ def add_note(agent: Account, ticket: Ticket, body: str, *, ip: str | None = None
     """An internal note: agents only, never sent, never shown on the tracking page."""
     _require(agent)
     message = TicketMessage.objects.create(ticket=ticket, kind=TicketMessage.NOTE, author=agent, body=body)
-    _audit("support.ticket.noted", agent, ticket, ip)
+    _audit(events.TICKET_NOTED, agent, ticket, ip)
     return message
 
 
-def _change_status(ticket: Ticket, status: str, now) -> list[str]:
+def _change_status(ticket: Ticket, status: str, now: datetime) -> list[str]:
     if status not in dict(Ticket.STATUSES) or status == ticket.status:
         return []
     fields = ["status", *sla.move_clock(ticket, status, now)]
@@ -96,7 +101,7 @@ def set_status(agent: Account, ticket: Ticket, status: str, *, ip: str | None = 
     fields = _change_status(ticket, status, timezone.now())
     if fields:
         ticket.save(update_fields=fields)
-        _audit("support.ticket.status", agent, ticket, ip, before=before, after=status)
+        _audit(events.TICKET_STATUS, agent, ticket, ip, before=before, after=status)
     return ticket
 
 
@@ -108,5 +113,5 @@ def set_impact(agent: Account, ticket: Ticket, *, urgency: int, impact: int, ip:
     ticket.urgency, ticket.impact = urgency, impact
     ticket.priority = priority.priority(urgency, impact)
     ticket.save(update_fields=["urgency", "impact", "priority"])
-    _audit("support.ticket.prioritised", agent, ticket, ip, urgency=urgency, impact=impact, priority=ticket.priority)
+    _audit(events.TICKET_PRIORITISED, agent, ticket, ip, urgency=urgency, impact=impact, priority=ticket.priority)
     return ticket

@@ -1,6 +1,7 @@
 """The person's side: open a ticket, follow it from the tracking link, close it; purging."""
 
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -13,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from accounts.actions.throttling import keyed_digest
 from accounts.models import Account, normalize_identifier
 from audit.actions import record
+from audit.keyed import keyed_hash
 from institutions.models import Institution, Platform
 from notify.actions import queue
 
-from .. import images, priority, sla
+from .. import events, images, priority, sla
 from ..models import Screenshot, Ticket, TicketMessage
 
 # Tickets per contact and per address: generous enough for a campus behind one address,
@@ -34,8 +35,15 @@ class ContactLimit(Exception):
     """Too many tickets from this contact or address lately; the message says what to do."""
 
 
+# The salts keyed_digest (accounts) built when it hashed these: kept, or every stored tracking
+# link would stop opening and the day's counters would start again.
+_TRACKING_SALT = "guichet.throttle.support-tracking"
+_CONTACT_SALT = "guichet.throttle.support-contact"
+_IP_SALT = "guichet.throttle.support-ip"
+
+
 def _link_digest(token: str) -> str:
-    return keyed_digest("support-tracking", token)
+    return keyed_hash(_TRACKING_SALT, token)
 
 
 def ticket_for_link(token: str) -> Ticket | None:
@@ -59,11 +67,11 @@ def _count(key: str, window: int) -> int:
 
 
 def _check_limits(contact: str, ip: str | None) -> None:
-    if _count(f"support:contact:{keyed_digest('support-contact', contact.lower())}", 86400) > PER_CONTACT_PER_DAY:
+    if _count(f"support:contact:{keyed_hash(_CONTACT_SALT, contact.lower())}", 86400) > PER_CONTACT_PER_DAY:
         raise ContactLimit(
             _("Plusieurs demandes ont déjà été déposées aujourd'hui avec ce contact. Suivez-les avec le lien reçu.")
         )
-    if ip and _count(f"support:ip:{keyed_digest('support-ip', ip)}", 3600) > PER_ADDRESS_PER_HOUR:
+    if ip and _count(f"support:ip:{keyed_hash(_IP_SALT, ip)}", 3600) > PER_ADDRESS_PER_HOUR:
         raise ContactLimit(_("Trop de demandes depuis votre réseau. Réessayez dans une heure, ou appelez le support."))
 
 
@@ -80,7 +88,7 @@ def open_ticket(
     occurred_at: datetime | None = None,
     description: str = "",
     urgent: bool = False,
-    context: dict | None = None,
+    context: Mapping[str, object] | None = None,
     screenshot: images.Clean | None = None,
     incident_ref: str = "",
     site: str = "",
@@ -121,25 +129,30 @@ def open_ticket(
     ticket.save(update_fields=["number"])
     if screenshot is not None:
         _store_screenshot(ticket, screenshot)
+    _opened(ticket, token, site=site, ip=ip, screenshot=screenshot is not None)
+    return ticket, token
+
+
+def _opened(ticket: Ticket, token: str, *, site: str, ip: str | None, screenshot: bool) -> None:
+    """What follows an opening: the event, the tracking link to the person, the hand-off."""
     account = Account.objects.filter(identifier=ticket.identifier).first()
     record(
-        "support.ticket.opened",
+        events.TICKET_OPENED,
         subject=account,
         subject_label="" if account else ticket.identifier,
         ip=ip,
         ticket=ticket.number,
-        nature=nature,
-        institution=institution.slug if institution else "",
-        urgent=urgent,
-        incident=incident_ref,
-        screenshot=screenshot is not None,
+        nature=ticket.nature,
+        institution=ticket.institution.slug if ticket.institution else "",
+        urgent=ticket.urgent,
+        incident=ticket.incident_ref,
+        screenshot=screenshot,
     )
     _tell(ticket, "support_ticket_opened", {"link": _absolute(site, reverse("support-track", args=[token]))})
     if ticket.handoff_next_at:
         from .. import tasks
 
         transaction.on_commit(partial(tasks.handoff_task, ticket.pk), robust=True)
-    return ticket, token
 
 
 def file_suspicious_report(
@@ -192,7 +205,7 @@ def _store_screenshot(ticket: Ticket, clean: images.Clean) -> Screenshot:
     return shot
 
 
-def _tell(ticket: Ticket, template: str, extra: dict) -> None:
+def _tell(ticket: Ticket, template: str, extra: dict[str, object]) -> None:
     """A message to the person's contact channel, through the outbox, in their language."""
     context = {"ticket": ticket, "number": ticket.number, **extra}
     queue(
@@ -223,7 +236,7 @@ def add_person_message(
         fields = sla.move_clock(ticket, Ticket.IN_PROGRESS, timezone.now())
         ticket.status = Ticket.IN_PROGRESS
         ticket.save(update_fields=["status", *fields])
-    record("support.ticket.person_message", subject_label=ticket.identifier, ip=ip, ticket=ticket.number)
+    record(events.TICKET_PERSON_MESSAGE, subject_label=ticket.identifier, ip=ip, ticket=ticket.number)
     return message
 
 
@@ -235,15 +248,15 @@ def close_by_person(ticket: Ticket, *, ip: str | None = None) -> Ticket:
         fields = sla.move_clock(ticket, Ticket.CLOSED, now)
         ticket.status, ticket.closed_at = Ticket.CLOSED, now
         ticket.save(update_fields=["status", "closed_at", *fields])
-        record("support.ticket.closed_by_person", subject_label=ticket.identifier, ip=ip, ticket=ticket.number)
+        record(events.TICKET_CLOSED_BY_PERSON, subject_label=ticket.identifier, ip=ip, ticket=ticket.number)
     return ticket
 
 
 def purge(ticket: Ticket, *, actor: Account | None = None, reason: str = "retention") -> None:
     """Delete a ticket, its messages and its screenshots' files; its link then opens nothing."""
-    files = [s.file.name for s in ticket.screenshots.all()]
+    files = [s.file.name for s in ticket.screenshots.all() if s.file.name]
     with transaction.atomic():
-        record("support.ticket.purged", actor=actor, subject_label=ticket.identifier, ticket=ticket.number, why=reason)
+        record(events.TICKET_PURGED, actor=actor, subject_label=ticket.identifier, ticket=ticket.number, why=reason)
         ticket.delete()
     storage = Screenshot._meta.get_field("file").storage
     for name in files:
@@ -257,7 +270,7 @@ def purge_expired(now: datetime | None = None) -> int:
     for ticket in Ticket.objects.filter(status=Ticket.RESOLVED, resolved_at__lt=now - AUTO_CLOSE_AFTER)[:500]:
         with transaction.atomic():
             Ticket.objects.filter(pk=ticket.pk, status=Ticket.RESOLVED).update(status=Ticket.CLOSED, closed_at=now)
-            record("support.ticket.closed_automatically", subject_label=ticket.identifier, ticket=ticket.number)
+            record(events.TICKET_CLOSED_AUTOMATICALLY, subject_label=ticket.identifier, ticket=ticket.number)
     cutoff = now - timedelta(days=settings.GUICHET_SUPPORT_RETENTION_DAYS)
     old = Ticket.objects.filter(status=Ticket.CLOSED, closed_at__lt=cutoff)
     count = 0

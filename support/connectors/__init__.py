@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
+from typing import Any
+
+# The institution's `helpdesk` entry of the set-up plus `institution`: JSON values as read.
+Config = dict[str, Any]
 
 
 class Unavailable(Exception):

@@ -17,12 +17,14 @@ import html
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from typing import Any
 
 import nh3
 import requests
 from django.conf import settings
 
-from . import Remote, Unavailable, secret
+from ..models import Ticket
+from . import Config, Remote, Unavailable, secret
 
 TICKET_TYPE_INCIDENT = 1
 
@@ -39,13 +41,13 @@ def to_text(content: str) -> str:
 
 
 class _Client:
-    def __init__(self, config: dict, session_token: str, http: requests.Session):
+    def __init__(self, config: Config, session_token: str, http: requests.Session):
         self.base = config["url"].rstrip("/")
         self.app_token = secret("GLPI_APP_TOKEN", config["institution"])
         self.session_token = session_token
         self.http = http
 
-    def call(self, method: str, path: str, **kwargs) -> object:
+    def call(self, method: str, path: str, **kwargs: Any) -> object:
         headers = {"App-Token": self.app_token, "Session-Token": self.session_token, **kwargs.pop("headers", {})}
         try:
             response = self.http.request(
@@ -67,7 +69,7 @@ class _Client:
 
 
 @contextmanager
-def _session(config: dict) -> Iterator[_Client]:
+def _session(config: Config) -> Iterator[_Client]:
     http = requests.Session()
     app_token = secret("GLPI_APP_TOKEN", config["institution"])
     user_token = secret("GLPI_USER_TOKEN", config["institution"])
@@ -90,7 +92,7 @@ def _session(config: dict) -> Iterator[_Client]:
         http.close()
 
 
-def create(config: dict, ticket, text: str, screenshots: list[tuple[str, bytes, str]]) -> str:
+def create(config: Config, ticket: Ticket, text: str, screenshots: list[tuple[str, bytes, str]]) -> str:
     """Create the ticket and attach each (filename, data, content type); returns its id."""
     with _session(config) as glpi:
         fields = {
@@ -128,14 +130,14 @@ def create(config: dict, ticket, text: str, screenshots: list[tuple[str, bytes, 
         return ref
 
 
-def push_followup(config: dict, ref: str, text: str) -> str:
+def push_followup(config: Config, ref: str, text: str) -> str:
     with _session(config) as glpi:
         fields = {"itemtype": "Ticket", "items_id": int(ref), "content": to_html(text), "is_private": 0}
         created = glpi.call("POST", "ITILFollowup", json={"input": fields})
         return str(created.get("id", "")) if isinstance(created, dict) else ""
 
 
-def pull_followups(config: dict, ref: str) -> list[Remote]:
+def pull_followups(config: Config, ref: str) -> list[Remote]:
     with _session(config) as glpi:
         rows = glpi.call("GET", f"Ticket/{int(ref)}/ITILFollowup")
     if not isinstance(rows, list):

@@ -2,14 +2,29 @@
 (error, platform, identifier typed, time, page), signed; `{% support_desk_line %}`: the
 opening status of the desk that concerns the page (the person's institution when known)."""
 
+from typing import Protocol, runtime_checkable
+
 from django import template
+from django.template.context import Context
 
 from .. import carried
+from ..queries import Desk
 
 register = template.Library()
 
 
-def _identifier(context) -> str:
+@runtime_checkable
+class _OnPlatform(Protocol):
+    """A platform as pages hold it (the model, or anything with its slug and institution)."""
+
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def institution_id(self) -> int: ...
+
+
+def _identifier(context: Context) -> str:
     request = context.get("request")
     typed = ""
     if request is not None and request.method == "POST":
@@ -17,18 +32,19 @@ def _identifier(context) -> str:
     return str(context.get("identifier") or typed or "")
 
 
-def _platform(context):
+def _platform(context: Context) -> _OnPlatform | None:
     platform = context.get("platform")
-    if platform is not None and hasattr(platform, "slug") and hasattr(platform, "institution_id"):
+    if isinstance(platform, _OnPlatform):
         return platform
     user = context.get("user")
     if user is not None and getattr(user, "is_authenticated", False):
-        return getattr(user, "platform", None)
+        mine = getattr(user, "platform", None)
+        return mine if isinstance(mine, _OnPlatform) else None
     return None
 
 
 @register.simple_tag(takes_context=True)
-def support_contact_url(context, error: str = "") -> str:
+def support_contact_url(context: Context, error: str = "") -> str:
     """The link itself never holds the typed identifier: it waits in the session (see
     carried.remember_typed), so the page's bytes are the same whoever typed what."""
     request = context.get("request")
@@ -44,7 +60,7 @@ def support_contact_url(context, error: str = "") -> str:
 
 
 @register.simple_tag(takes_context=True)
-def support_desks_for_page(context) -> list:
+def support_desks_for_page(context: Context) -> list[Desk]:
     """The desk of the page's institution if known, else every desk."""
     desks = context.get("support_desks") or []
     platform = _platform(context)

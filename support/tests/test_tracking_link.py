@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from audit.models import Event
 from support import actions, images
@@ -115,3 +116,12 @@ def test_a_resolved_ticket_nobody_reopens_is_closed_after_a_week_then_purged(fil
     later = timezone.now() + timedelta(days=400)
     assert actions.purge_expired(now=later) == 1
     assert actions.ticket_for_link(token) is None
+
+
+def test_links_handed_out_before_the_keyed_hash_moved_still_open_their_ticket(filed):
+    # The digest is the one accounts' keyed_digest stored (same salt, sha256): moving it to
+    # audit.keyed must not orphan the links people already hold.
+    ticket, token = filed
+    stored = salted_hmac("guichet.throttle.support-tracking", token, algorithm="sha256").hexdigest()
+    assert ticket.tracking_hash == stored
+    assert actions.ticket_for_link(token).pk == ticket.pk

@@ -1,7 +1,7 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from institutions import queries
 from mailconfig import dns, servers
@@ -13,11 +13,13 @@ class Command(BaseCommand):
         "their settings (autoconfig, autodiscover, RFC 6186 SRV)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", help="Guichet's public host name (default: the OIDC issuer's)")
         parser.add_argument("--domain", action="append", help="only this domain (repeatable)")
 
-    def handle(self, *args, host=None, domain=None, **options):
+    def handle(
+        self, *args: object, host: str | None = None, domain: list[str] | None = None, **options: object
+    ) -> None:
         host = host or urlsplit(settings.OAUTH2_PROVIDER.get("OIDC_ISS_ENDPOINT") or "").hostname
         if not host:
             raise CommandError("Guichet's public host name is unknown: pass --host guichet.example.org")
