@@ -1,9 +1,13 @@
 from django.contrib import admin, messages
-from django.db.models import F
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import models
+from audit.actions import client_ip
+
+from . import actions, models
 
 
 class DomainInline(admin.TabularInline):
@@ -17,46 +21,37 @@ class InstitutionAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Platform)
-class PlatformAdmin(admin.ModelAdmin):
+class PlatformAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the stubs only
     list_display = ["name", "webmail_url", "is_confirmed", "mail_servers_ok", "institution"]
     actions = ["confirm_url", "confirm_mail_servers"]
 
     @admin.display(boolean=True, description=_("réglages des logiciels confirmés"))
-    def mail_servers_ok(self, obj):
+    def mail_servers_ok(self, obj: models.Platform) -> bool:
         return obj.mail_servers_confirmed
 
     @admin.action(
         description=_("Confirmer les réglages des logiciels de messagerie (vérifiés auprès de la plateforme)")
     )
-    def confirm_mail_servers(self, request, queryset):
-        count = 0
-        for platform in queryset.exclude(mail_servers={}):
-            if not platform.mail_servers_confirmed:
-                platform.confirmed_mail_servers = platform.mail_servers
-                platform.save(update_fields=["confirmed_mail_servers"])
-                count += 1
-        self.message_user(
-            request,
-            ngettext("%d réglage confirmé.", "%d réglages confirmés.", count) % count,
-            messages.SUCCESS,
-        )
+    def confirm_mail_servers(self, request: HttpRequest, queryset: QuerySet[models.Platform]) -> None:
+        count = actions.confirm_mail_servers(queryset, actor=_staff(request), ip=client_ip(request))
+        message = ngettext("%d réglage confirmé.", "%d réglages confirmés.", count) % count
+        self.message_user(request, message, messages.SUCCESS)
 
     @admin.display(boolean=True, description=_("adresse confirmée"))
-    def is_confirmed(self, obj):
+    def is_confirmed(self, obj: models.Platform) -> bool:
         return obj.url_confirmed
 
     @admin.action(description=_("Confirmer l'adresse du webmail (vérifiée auprès de l'établissement)"))
-    def confirm_url(self, request, queryset):
-        count = 0
-        for platform in queryset.exclude(confirmed_url=F("webmail_url")):
-            platform.confirmed_url = platform.webmail_url
-            platform.save(update_fields=["confirmed_url"])
-            count += 1
-        self.message_user(
-            request,
-            ngettext("%d adresse confirmée.", "%d adresses confirmées.", count) % count,
-            messages.SUCCESS,
-        )
+    def confirm_url(self, request: HttpRequest, queryset: QuerySet[models.Platform]) -> None:
+        count = actions.confirm_webmail_urls(queryset, actor=_staff(request), ip=client_ip(request))
+        message = ngettext("%d adresse confirmée.", "%d adresses confirmées.", count) % count
+        self.message_user(request, message, messages.SUCCESS)
+
+
+def _staff(request: HttpRequest) -> AbstractBaseUser:
+    # The admin site lets only signed-in staff reach an action.
+    assert isinstance(request.user, AbstractBaseUser)
+    return request.user
 
 
 @admin.register(models.Public)

@@ -19,7 +19,7 @@ The checked block is stored as plain data on the platform (`Platform.mail_server
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .loader import _Node
+    from .setup.nodes import Node
 
 FIELDS = {"confirmed", "autodiscover", "username", "auth", "oauth2_client", "incoming", "outgoing"}
 SERVER_FIELDS = {"protocol", "host", "port", "security"}
@@ -30,11 +30,11 @@ USERNAMES = ("address", "local-part")
 AUTH = ("password", "oauth2")
 
 
-def parse(node: "_Node") -> tuple[dict[str, Any], bool]:
+def parse(node: "Node") -> tuple[dict[str, Any], bool]:
     """The checked settings and whether the file says they are confirmed."""
-    from .loader import _DOMAIN, _Record
+    from .setup.fields import DOMAIN, Record
 
-    rec = _Record(node, FIELDS)
+    rec = Record(node, FIELDS)
     username = rec.text("username", required=False, default="address")
     if username not in USERNAMES:
         raise rec.fields["username"].fail("« address » ou « local-part » est attendu")
@@ -51,12 +51,12 @@ def parse(node: "_Node") -> tuple[dict[str, Any], bool]:
     def servers(name: str, protocols: tuple[str, ...]) -> list[dict[str, Any]]:
         out = []
         for item in rec.strings(name):
-            srv = _Record(item, SERVER_FIELDS)
+            srv = Record(item, SERVER_FIELDS)
             protocol = srv.text("protocol")
             if protocol not in protocols:
                 raise srv.fields["protocol"].fail(f"attendu : {', '.join(protocols)}")
             host = srv.text("host")
-            if not _DOMAIN.match(host):
+            if not DOMAIN.match(host):
                 raise srv.fields["host"].fail("un nom d'hôte en minuscules est attendu (ex. imap.example.org)")
             port = srv.fields["port"].scalar() if "port" in srv.fields else None
             if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
