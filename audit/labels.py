@@ -6,7 +6,6 @@ the dependency runs from the registry to the app by name only, never by an impor
 """
 
 import importlib
-import importlib.util
 from collections.abc import Mapping
 from functools import cache
 
@@ -28,9 +27,12 @@ def _labels() -> Mapping[str, Label]:
     collected: dict[str, Label] = {}
     for app_config in apps.get_app_configs():
         module_name = f"{app_config.name}.events"
-        if importlib.util.find_spec(module_name) is None:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise  # the module exists but is broken: say so rather than show raw codes
             continue
-        module = importlib.import_module(module_name)
         collected.update(getattr(module, "LABELS", {}))
     return collected
 
