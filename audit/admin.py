@@ -1,11 +1,12 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import Event
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the stubs only
     """The log as administrators read it. Nobody edits history, not even a superuser."""
 
     list_display = ["at", "code", "actor", "subject_display", "ip"]
@@ -15,14 +16,14 @@ class EventAdmin(admin.ModelAdmin):
     list_select_related = ["actor", "subject"]
 
     @admin.display(description=_("compte concerné"), ordering="subject_label")
-    def subject_display(self, event):
-        return event.subject or event.subject_label
+    def subject_display(self, event: Event) -> str:
+        return str(event.subject) if event.subject is not None else event.subject_label
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
         return False

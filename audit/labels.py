@@ -8,11 +8,12 @@ the dependency runs from the registry to the app by name only, never by an impor
 import importlib
 from collections.abc import Mapping
 from functools import cache
+from typing import TYPE_CHECKING
 
 from django.apps import apps
-from django.utils.functional import Promise
 
-Label = str | Promise
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def label(code: str) -> str:
@@ -22,9 +23,9 @@ def label(code: str) -> str:
 
 
 @cache
-def _labels() -> Mapping[str, Label]:
+def _labels() -> "Mapping[str, StrOrPromise]":
     # Lazy labels are kept lazy: the language is chosen when `label` renders one.
-    collected: dict[str, Label] = {}
+    collected: dict[str, StrOrPromise] = {}
     for app_config in apps.get_app_configs():
         module_name = f"{app_config.name}.events"
         try:

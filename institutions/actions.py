@@ -5,8 +5,8 @@ audit sits below it (it imports no app of the project), so the set-up can record
 """
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F, QuerySet
 
@@ -16,8 +16,12 @@ from . import events, loader
 from .models import Platform
 from .setup.store import Changes
 
+if TYPE_CHECKING:
+    # For the checker only: the account model (settings.AUTH_USER_MODEL) is an upper floor.
+    from accounts.models import Account
 
-def load_setup(path: Path, *, actor: AbstractBaseUser | None = None) -> dict[str, int]:
+
+def load_setup(path: Path, *, actor: "Account | None" = None) -> dict[str, int]:
     """Load the set-up file (see institutions.loader) and audit what it changed.
 
     A load that changes nothing is recorded too: someone loaded the file, and the trail
@@ -26,11 +30,18 @@ def load_setup(path: Path, *, actor: AbstractBaseUser | None = None) -> dict[str
     changes = Changes()
     with transaction.atomic():
         counts = loader.load(path, changes)
-        record(events.SETUP_LOADED, actor=actor, file=str(path), **changes.as_data())
+        record(
+            events.SETUP_LOADED,
+            actor=actor,
+            file=str(path),
+            created=dict(changes.created),
+            updated=dict(changes.updated),
+            deleted=dict(changes.deleted),
+        )
     return counts
 
 
-def confirm_webmail_urls(platforms: "QuerySet[Platform]", *, actor: AbstractBaseUser, ip: str | None) -> int:
+def confirm_webmail_urls(platforms: "QuerySet[Platform]", *, actor: "Account", ip: str | None) -> int:
     """Confirm each platform's webmail address as checked with its institution."""
     with transaction.atomic():
         count = 0
@@ -42,7 +53,7 @@ def confirm_webmail_urls(platforms: "QuerySet[Platform]", *, actor: AbstractBase
     return count
 
 
-def confirm_mail_servers(platforms: "QuerySet[Platform]", *, actor: AbstractBaseUser, ip: str | None) -> int:
+def confirm_mail_servers(platforms: "QuerySet[Platform]", *, actor: "Account", ip: str | None) -> int:
     """Confirm each platform's mail-client settings as checked with the platform's team."""
     with transaction.atomic():
         count = 0

@@ -1,7 +1,11 @@
 """Audit codes of the notify app and their labels (read by audit.labels)."""
 
-from django.utils.functional import Promise
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SMS_REFUSED = "notify.sms.refused"
 SMS_BUDGET_EXHAUSTED = "notify.sms.budget_exhausted"
@@ -13,7 +17,7 @@ MESSAGE_ABANDONED = "notify.message.abandoned"
 MESSAGE_RECOVERED = "notify.message.recovered"
 MESSAGE_RESENT = "notify.message.resent"
 
-LABELS: dict[str, str | Promise] = {
+LABELS: "dict[str, StrOrPromise]" = {
     SMS_REFUSED: _("SMS refusé (quota atteint)"),
     SMS_BUDGET_EXHAUSTED: _("Budget SMS du jour épuisé"),
     MESSAGE_QUEUED: _("Message mis en file"),

@@ -30,9 +30,6 @@ class Changes:
     def __bool__(self) -> bool:
         return bool(self.created or self.updated or self.deleted)
 
-    def as_data(self) -> dict[str, dict[str, int]]:
-        return {"created": dict(self.created), "updated": dict(self.updated), "deleted": dict(self.deleted)}
-
 
 def _name(model: type[Model]) -> str:
     return model._meta.model_name or model.__name__.lower()
