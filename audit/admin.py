@@ -1,12 +1,14 @@
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .admin_support import ReadOnlyAdminMixin
 from .models import Event
 
 
+# ModelAdmin is generic in django-stubs only (subscripting it at run time needs
+# django_stubs_ext.monkeypatch, a development package): hence the type-arg ignore.
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the stubs only
+class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """The log as administrators read it. Nobody edits history, not even a superuser."""
 
     list_display = ["at", "code", "actor", "subject_display", "ip"]
@@ -18,12 +20,3 @@ class EventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the 
     @admin.display(description=_("compte concerné"), ordering="subject_label")
     def subject_display(self, event: Event) -> str:
         return str(event.subject) if event.subject is not None else event.subject_label
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
-        return False

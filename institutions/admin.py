@@ -1,5 +1,3 @@
-from typing import TYPE_CHECKING
-
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -7,11 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from audit.actions import client_ip
+from audit.admin_support import actor_of
 
 from . import actions, models
-
-if TYPE_CHECKING:
-    from accounts.models import Account
 
 # ModelAdmin and the inlines are generic in django-stubs only (subscripting them at run time
 # needs django_stubs_ext.monkeypatch, a development package): hence the type-arg ignores.
@@ -40,7 +36,7 @@ class PlatformAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         description=_("Confirmer les réglages des logiciels de messagerie (vérifiés auprès de la plateforme)")
     )
     def confirm_mail_servers(self, request: HttpRequest, queryset: QuerySet[models.Platform]) -> None:
-        count = actions.confirm_mail_servers(queryset, actor=_staff(request), ip=client_ip(request))
+        count = actions.confirm_mail_servers(queryset, actor=actor_of(request), ip=client_ip(request))
         message = ngettext("%d réglage confirmé.", "%d réglages confirmés.", count) % count
         self.message_user(request, message, messages.SUCCESS)
 
@@ -50,16 +46,10 @@ class PlatformAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     @admin.action(description=_("Confirmer l'adresse du webmail (vérifiée auprès de l'établissement)"))
     def confirm_url(self, request: HttpRequest, queryset: QuerySet[models.Platform]) -> None:
-        count = actions.confirm_webmail_urls(queryset, actor=_staff(request), ip=client_ip(request))
+        count = actions.confirm_webmail_urls(queryset, actor=actor_of(request), ip=client_ip(request))
         message = ngettext("%d adresse confirmée.", "%d adresses confirmées.", count) % count
         self.message_user(request, message, messages.SUCCESS)
 
-
-def _staff(request: HttpRequest) -> "Account":
-    # The admin site lets only signed-in staff reach an action; the account model is
-    # settings.AUTH_USER_MODEL, named for the checker only.
-    assert request.user.is_authenticated
-    return request.user
 
 
 @admin.register(models.Public)

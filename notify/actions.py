@@ -147,7 +147,7 @@ def deliver(message_id: int, *, now: datetime | None = None) -> bool:
     with transaction.atomic():
         message.save(update_fields=["status", "sent_at", "subject", "body_text", "body_html"])
         # The provider's id for the message (SMS backends return one): to find it on their side.
-        provider = {"reference": str(reference)} if reference else {}
+        provider: dict[str, Any] = {"reference": str(reference)} if reference else {}
         record(events.MESSAGE_SENT, subject=message.account, **_facts(message), **provider)
     return True
 
