@@ -6,29 +6,42 @@ key: an edit in the admin or a reload of the set-up file shows at once in every 
 """
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
+from typing import Concatenate, ParamSpec
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
 from institutions.models import Revision
 
-_revision = {"number": 0, "read_at": float("-inf")}
+P = ParamSpec("P")
+View = Callable[Concatenate[HttpRequest, P], HttpResponse]
+
+
+@dataclass
+class _Known:
+    number: int = 0
+    read_at: float = float("-inf")
+
+
+_revision = _Known()
 
 
 def current_revision() -> int:
     # Read at most every GUICHET_REVISION_TTL seconds per process: one query saved per page.
     now = time.monotonic()
-    if now - _revision["read_at"] >= settings.GUICHET_REVISION_TTL:
-        _revision.update(number=Revision.current(), read_at=now)
-    return _revision["number"]
+    if now - _revision.read_at >= settings.GUICHET_REVISION_TTL:
+        _revision.number, _revision.read_at = Revision.current(), now
+    return _revision.number
 
 
-def cached_page(view):
+def cached_page(view: View[P]) -> View[P]:
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         cacheable = (
             settings.PAGE_CACHE_SECONDS > 0
             and request.method in ("GET", "HEAD")
