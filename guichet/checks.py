@@ -7,6 +7,7 @@ Messages are the operator's: translated in the active language when the checks r
 """
 
 from collections.abc import Sequence
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -80,7 +81,7 @@ def saml_key_pair(app_configs: Configs, **kwargs: Any) -> list[CheckMessage]:
     except ImproperlyConfigured as error:
         problem: str | None = str(error)
     else:
-        problem = saml_keys.problem(key, cert)
+        problem = saml_keys.problem(Path(key), Path(cert))
     if problem is None:
         return []
     message = _("La paire de clés SAML est inutilisable : %(problem)s.") % {"problem": problem}
