@@ -56,17 +56,27 @@ def _free_port() -> int:
         return port
 
 
+def _configure(settings: Any, **values: object) -> None:
+    """Point the settings at a local test server (pytest-django restores them afterwards)."""
+    for name, value in values.items():
+        setattr(settings, name, value)
+
+
 @pytest.fixture
 def smtp_server(settings):
     server = SmtpServer()
     server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = server.host
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
+    _configure(
+        settings,
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST=server.host,
+        EMAIL_PORT=server.port,
+        EMAIL_HOST_USER="",
+        EMAIL_HOST_PASSWORD="",
+        EMAIL_USE_TLS=False,
+        EMAIL_USE_SSL=False,
+        EMAIL_TIMEOUT=5,
+    )
     yield server
     server.stop()
 
@@ -215,10 +225,13 @@ class _BrevoHandler(BaseHTTPRequestHandler):
 def brevo_server(settings):
     server = BrevoServer()
     server.start()
-    settings.GUICHET_SMS_BACKEND = "brevo"
-    settings.GUICHET_BREVO_API_URL = server.url
-    settings.GUICHET_BREVO_API_KEY = server.api_key
-    settings.GUICHET_BREVO_API_KEY_FILE = ""
-    settings.GUICHET_SMS_SENDER = "Guichet"
+    _configure(
+        settings,
+        GUICHET_SMS_BACKEND="brevo",
+        GUICHET_BREVO_API_URL=server.url,
+        GUICHET_BREVO_API_KEY=server.api_key,
+        GUICHET_BREVO_API_KEY_FILE="",
+        GUICHET_SMS_SENDER="Guichet",
+    )
     yield server
     server.stop()
