@@ -51,7 +51,6 @@ class PlatformAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         self.message_user(request, message, messages.SUCCESS)
 
 
-
 @admin.register(models.Public)
 class PublicAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["name_fr", "platform", "institution", "identifier_example"]
