@@ -5,12 +5,20 @@ import ipaddress
 import json
 import logging
 import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 
 from .models import Event
 from .signals import event_committed
+
+if TYPE_CHECKING:
+    # For the checker only: the account model is settings.AUTH_USER_MODEL, a floor above
+    # audit that it never imports at run time.
+    from accounts.models import Account
 
 logger = logging.getLogger("guichet.audit")
 
@@ -24,11 +32,11 @@ def record(
     code: str,
     /,
     *,
-    actor=None,
-    subject=None,
+    actor: "Account | None" = None,
+    subject: "Account | None" = None,
     subject_label: str = "",
     ip: str | None = None,
-    **data,
+    **data: Any,
 ) -> Event:
     # `code` is positional-only so that a data key named "code" reaches the check below.
     if not CODE_FORMAT.match(code):
@@ -44,7 +52,7 @@ def record(
     return event
 
 
-def _check_data(data: dict) -> None:
+def _check_data(data: dict[str, Any]) -> None:
     for key in _keys(data):
         if any(word in key.lower() for word in SECRET_WORDS):
             raise ValueError(f"audit data key {key!r} looks like a secret")
@@ -54,7 +62,7 @@ def _check_data(data: dict) -> None:
         raise ValueError(f"audit data is not JSON-serialisable: {error}") from None
 
 
-def _keys(value):
+def _keys(value: object) -> Iterator[str]:
     # Nested dictionaries too: {"form": {"password": ...}} must not slip through.
     if isinstance(value, dict):
         for key, item in value.items():
@@ -65,7 +73,7 @@ def _keys(value):
             yield from _keys(item)
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     """The address to log for this request.
 
     Behind Guichet's TLS proxy (GUICHET_BEHIND_PROXY, which sets SECURE_PROXY_SSL_HEADER)

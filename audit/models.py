@@ -38,5 +38,5 @@ class Event(models.Model):
         verbose_name = _("événement")
         verbose_name_plural = _("événements")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.code} {self.subject_label}".strip()

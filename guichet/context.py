@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 from guichet import identity
 
 
-def site(request: HttpRequest) -> dict:
+def site(request: HttpRequest) -> dict[str, object]:
     """What every page's header and footer need: whose portal, its address, the other language."""
     current = get_language()
     path = request.get_full_path()

@@ -11,11 +11,12 @@ TRUE_WORDS = frozenset({"1", "true", "yes", "on", "y"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", "n"})
 
 
-class Env(environ.Env):
-    def bool(self, var: str, default=environ.Env.NOTSET) -> bool:  # type: ignore[override]
+# django-environ ships no type information: its Env is Any to the checker.
+class Env(environ.Env):  # type: ignore[misc]
+    def bool(self, var: str, default: object = environ.Env.NOTSET) -> bool:
         raw = self.ENVIRON.get(var, "").strip()
         if not raw:  # unset or empty: the default (or django-environ's own "not set" error)
-            return super().bool(var) if default is environ.Env.NOTSET else default
+            return bool(super().bool(var)) if default is environ.Env.NOTSET else bool(default)
         word = raw.lower()
         if word in TRUE_WORDS:
             return True
@@ -26,9 +27,10 @@ class Env(environ.Env):
             f"(« {raw} » n'est pas une valeur oui/non pour {var})."
         )
 
-    def int(self, var: str, default=environ.Env.NOTSET) -> int:  # type: ignore[override]
+    def int(self, var: str, default: object = environ.Env.NOTSET) -> int:
         try:
-            return super().int(var, default=default)
+            value: int = super().int(var, default=default)
+            return value
         except ValueError:
             raw = self.ENVIRON.get(var, "")
             raise ImproperlyConfigured(

@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from guichet.language import unprefixed
 
 
-def _page(request: HttpRequest, template: str, status: int, **context) -> HttpResponse:
+def _page(request: HttpRequest, template: str, status: int, **context: object) -> HttpResponse:
     return HttpResponse(loader.render_to_string(template, context, request=request), status=status)
 
 
@@ -24,25 +24,25 @@ def _retry_url(request: HttpRequest) -> str:
     if request.method == "GET" or unprefixed(path):
         referer = request.META.get("HTTP_REFERER", "")
         if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
-            return referer
+            return str(referer)
     return path if not unprefixed(path) else ""
 
 
-def bad_request(request, exception=None):
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _page(request, "errors/400.html", 400)
 
 
-def forbidden(request, exception=None):
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _page(request, "errors/403.html", 403)
 
 
-def not_found(request, exception=None):
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _page(request, "errors/404.html", 404)
 
 
-def server_error(request):
+def server_error(request: HttpRequest) -> HttpResponse:
     return _page(request, "errors/500.html", 500, plain=True, retry_url=request.get_full_path())
 
 
-def csrf_failure(request, reason=""):
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return _page(request, "errors/csrf.html", 403, retry_url=_retry_url(request))

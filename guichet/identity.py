@@ -48,7 +48,7 @@ def current() -> Identity:
     try:
         revision = current_revision()
         key = f"identity:{revision}"
-        found = cache.get(key)
+        found: Identity | None = cache.get(key)
         if found is None:
             found = Identity(revision, Portal.objects.filter(pk=1).first(), list(Institution.objects.all()))
             cache.set(key, found, 3600)

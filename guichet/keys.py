@@ -17,6 +17,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.utils.translation import gettext as _
 
 from sso import oidc_keys, saml_keys
 
@@ -71,17 +72,18 @@ def generate(files: KeyFiles) -> list[Path]:
 
 def oidc_problem(pem: str, path: Path | None) -> str | None:
     """Why the OIDC signing key cannot sign (missing, unreadable, garbage, not RSA), or None."""
-    where = str(path) if path else "GUICHET_OIDC_KEY_FILE"
+    # Read by operators in the active language (only called once the apps are loaded).
+    where = {"where": str(path) if path else "GUICHET_OIDC_KEY_FILE"}
     if not pem:
         if path is not None and path.exists():
-            return f"{where} cannot be read or is empty"
-        return f"{where} does not exist"
+            return _("%(where)s est illisible ou vide") % where
+        return _("%(where)s n'existe pas") % where
     try:
         key = serialization.load_pem_private_key(pem.encode(), password=None)
     except (ValueError, TypeError):
-        return f"{where} is not a PEM private key"
+        return _("%(where)s n'est pas une clé privée PEM") % where
     if not isinstance(key, rsa.RSAPrivateKey):
-        return f"{where} is not an RSA key (ID tokens are signed RS256)"
+        return _("%(where)s n'est pas une clé RSA (les jetons d'identité sont signés RS256)") % where
     return None
 
 

@@ -12,11 +12,13 @@ cookie. Landing on a page from elsewhere sets nothing, so a French home page see
 does not override an English browser.
 """
 
+from typing import Literal
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -38,7 +40,7 @@ class NegotiatedLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
         return None
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         if not unprefixed(request.path_info):
             _remember_switch(request, response)
             return super().process_response(request, response)
@@ -47,7 +49,11 @@ class NegotiatedLocaleMiddleware(LocaleMiddleware):
         return response
 
 
-def _remember_switch(request: HttpRequest, response: HttpResponse) -> None:
+# The values set_cookie accepts, as the checker knows them (the setting is any string to it).
+_SAME_SITE: dict[str, Literal["Lax", "Strict", "None"]] = {"lax": "Lax", "strict": "Strict", "none": "None"}
+
+
+def _remember_switch(request: HttpRequest, response: HttpResponseBase) -> None:
     language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     referer = urlsplit(request.META.get("HTTP_REFERER", ""))
     try:
@@ -66,5 +72,5 @@ def _remember_switch(request: HttpRequest, response: HttpResponse) -> None:
         path=settings.LANGUAGE_COOKIE_PATH,
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite=_SAME_SITE.get(str(settings.LANGUAGE_COOKIE_SAMESITE).lower(), "Lax"),
     )

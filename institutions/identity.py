@@ -13,6 +13,7 @@ from typing import Any
 
 import defusedxml
 from defusedxml import ElementTree as SafeET
+from django.utils.translation import gettext as _
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -44,16 +45,17 @@ def darker(colour: str, amount: float = 0.25) -> str:
 def check_colour(value: str, background: str) -> str | None:
     """None if usable for text and buttons on `background`, else the reason."""
     if not _COLOUR.match(value):
-        return "une couleur de la forme #1a2b3c est attendue"
+        return _("une couleur de la forme #1a2b3c est attendue")
     ratio = contrast(value, background)
     if ratio < 4.5:
-        return f"contraste {ratio:.1f}:1 avec le fond {background}, 4.5:1 au moins est exigé"
+        message = _("contraste %(ratio)s:1 avec le fond %(background)s, 4.5:1 au moins est exigé")
+        return message % {"ratio": f"{ratio:.1f}", "background": background}
     return None
 
 
 def check_host(value: str) -> str | None:
     if not _HOST.match(value):
-        return "un nom d'hôte en minuscules est attendu (ex. guichet.univ-poitiers.fr), sans https://"
+        return _("un nom d'hôte en minuscules est attendu (ex. guichet.univ-poitiers.fr), sans https://")
     return None
 
 
@@ -66,15 +68,15 @@ def read_logo(setup_file: Path, relative: str) -> tuple[str | None, str | None]:
     for folder in (setup_file.parent.resolve(), SHIPPED):
         path = (folder / relative).resolve()
         if not path.is_relative_to(folder):
-            return None, "le logo doit se trouver à côté du fichier de configuration"
+            return None, _("le logo doit se trouver à côté du fichier de configuration")
         if path.is_file():
             break
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return None, f"logo illisible ({exc.strerror})"
+        return None, _("logo illisible (%(error)s)") % {"error": exc.strerror}
     if len(data) > _MAX_LOGO:
-        return None, "logo trop lourd (64 Ko au plus)"
+        return None, _("logo trop lourd (64 Ko au plus)")
     reason = _svg_problem(data)
     return (None, reason) if reason else (data.decode("utf-8"), None)
 
@@ -83,15 +85,15 @@ def _svg_problem(data: bytes) -> str | None:
     try:
         root = SafeET.fromstring(data)
     except (ET.ParseError, defusedxml.DefusedXmlException) as exc:
-        return f"SVG invalide ({exc})"
+        return _("SVG invalide (%(error)s)") % {"error": exc}
     if _local(root.tag) != "svg":
-        return "un fichier SVG est attendu"
+        return _("un fichier SVG est attendu")
     for el in root.iter():
         if _local(el.tag).lower() in _FORBIDDEN:
-            return f"élément <{_local(el.tag)}> refusé dans un logo"
+            return _("élément <%(name)s> refusé dans un logo") % {"name": _local(el.tag)}
         for name, value in el.attrib.items():
             if _local(name).lower().startswith("on") or "href" in name.lower() or _EXTERNAL_URL.search(value):
-                return f"attribut « {_local(name)} » refusé dans un logo"
+                return _("attribut « %(name)s » refusé dans un logo") % {"name": _local(name)}
     return None
 
 

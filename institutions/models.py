@@ -5,6 +5,7 @@ come in pairs of columns, `<field>_fr` and `<field>_en`; the `Translated` descri
 the active language and falls back to French.
 """
 
+from typing import TYPE_CHECKING, overload
 from urllib.parse import urlsplit
 
 from django.db import models
@@ -12,19 +13,28 @@ from django.db.models import F
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class Translated:
-    def __set_name__(self, owner, name):
+    def __set_name__(self, owner: type[models.Model], name: str) -> None:
         self.name = name
 
-    def __get__(self, obj, objtype=None):
+    @overload
+    def __get__(self, obj: None, objtype: type | None = None) -> "Translated": ...
+
+    @overload
+    def __get__(self, obj: models.Model, objtype: type | None = None) -> str: ...
+
+    def __get__(self, obj: models.Model | None, objtype: type | None = None) -> "Translated | str":
         if obj is None:
             return self
         lang = (get_language() or "fr")[:2]
-        return getattr(obj, f"{self.name}_{lang}", "") or getattr(obj, f"{self.name}_fr")
+        return str(getattr(obj, f"{self.name}_{lang}", "") or getattr(obj, f"{self.name}_fr"))
 
 
-def _text(verbose, blank=False):
+def _text(verbose: "StrOrPromise", blank: bool = False) -> "models.TextField[str, str]":
     return models.TextField(verbose, blank=blank)
 
 
@@ -72,7 +82,7 @@ class Institution(models.Model):
         verbose_name = _("établissement")
         verbose_name_plural = _("établissements")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name_fr
 
 
@@ -97,7 +107,7 @@ class Portal(models.Model):
         verbose_name = _("portail")
         verbose_name_plural = _("portail")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name_fr
 
 
@@ -131,7 +141,7 @@ class Platform(models.Model):
         verbose_name = _("plateforme de messagerie")
         verbose_name_plural = _("plateformes de messagerie")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     @property
@@ -169,7 +179,7 @@ class Public(models.Model):
         verbose_name = _("public")
         verbose_name_plural = _("publics")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name_fr
 
 
@@ -182,7 +192,7 @@ class MailDomain(models.Model):
         verbose_name = _("domaine de messagerie")
         verbose_name_plural = _("domaines de messagerie")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.domain
 
 
@@ -205,7 +215,7 @@ class Profile(models.Model):
         verbose_name = _("profil (mini-FAQ)")
         verbose_name_plural = _("profils (mini-FAQ)")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.label_fr
 
 
@@ -227,7 +237,7 @@ class FaqEntry(models.Model):
         verbose_name = _("question fréquente")
         verbose_name_plural = _("questions fréquentes")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.question_fr
 
 
@@ -261,10 +271,10 @@ class Client(models.Model):
         verbose_name = _("application cliente")
         verbose_name_plural = _("applications clientes")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def allows(self, public) -> bool:
+    def allows(self, public: "Public") -> bool:
         """May a person of this public use it? (No publics listed: everyone may.)"""
         allowed = list(self.publics.all())
         return not allowed or public in allowed
@@ -291,7 +301,7 @@ class RecoveryPath(models.Model):
         verbose_name = _("voie de récupération")
         verbose_name_plural = _("voies de récupération")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name_fr
 
 
@@ -300,7 +310,7 @@ class Revision(models.Model):
 
     number = models.PositiveBigIntegerField(default=0)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"revision {self.number}"
 
     @classmethod
@@ -335,5 +345,5 @@ class SafetyRules(models.Model):
         verbose_name = _("règles anti-hameçonnage")
         verbose_name_plural = _("règles anti-hameçonnage")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(self.institution)

@@ -11,7 +11,7 @@ from . import models, routing
 def domain_map() -> dict[str, models.Public]:
     """Every mail domain with its public; cached until the set-up changes."""
     key = f"domains:{models.Revision.current()}"
-    domains = cache.get(key)
+    domains: dict[str, models.Public] | None = cache.get(key)
     if domains is None:
         rows = models.MailDomain.objects.select_related("public__platform__institution")
         domains = {d.domain: d.public for d in rows}
@@ -33,7 +33,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 def institution_networks() -> tuple[Network, ...]:
     """Every network an institution declares (its campus, its hospital); cached until the set-up changes."""
     key = f"networks:{models.Revision.current()}"
-    networks = cache.get(key)
+    networks: tuple[Network, ...] | None = cache.get(key)
     if networks is None:
         declared = models.Institution.objects.values_list("networks", flat=True)
         networks = tuple(ipaddress.ip_network(n) for block in declared for n in block or ())

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from . import models
@@ -16,7 +18,7 @@ SETUP_MODELS = (
 )
 
 
-def _bump(sender, **kwargs):
+def _bump(sender: type, **kwargs: Any) -> None:
     if kwargs.get("raw"):
         return
     models.Revision.bump()
@@ -27,7 +29,7 @@ for _model in SETUP_MODELS:
     post_delete.connect(_bump, sender=_model, dispatch_uid=f"setup-delete-{_model.__name__}")
 
 
-def _bump_m2m(sender, action, **kwargs):
+def _bump_m2m(sender: type, action: str, **kwargs: Any) -> None:
     if action.startswith("post_"):
         models.Revision.bump()
 

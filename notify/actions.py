@@ -8,20 +8,28 @@ better than a lost one.
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, Unpack
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from audit.actions import record
-from notify import tasks
+from notify import events, tasks
 
 from .channels import CHANNELS
 from .channels.errors import PermanentFailure
 from .models import Message
 from .schedule import MAX_ATTEMPTS, MIN_VALIDITY_LEFT, STALE_AFTER, retry_delay
+
+if TYPE_CHECKING:
+    # For the checker only: the account model is settings.AUTH_USER_MODEL, an upper floor
+    # that notify never imports at run time.
+    from accounts.models import Account
 
 SWEEP_BATCH = 100
 # purpose -> what re-issues a message that would arrive expired (recovery registers
@@ -31,54 +39,29 @@ EXPIRING: dict[str, Callable[[Message], None]] = {}
 logger = logging.getLogger(__name__)
 
 
-def queue_email(
-    *,
-    to: str,
-    template: str,
-    context: dict,
-    language: str,
-    purpose: str,
-    account=None,
-    expires_at=None,
-    reference: dict | None = None,
-) -> Message:
+class Outgoing(TypedDict):
+    """What a caller says of a message; the template is rendered in `language`."""
+
+    to: str
+    template: str
+    context: dict[str, Any]
+    language: str
+    purpose: str
+    account: NotRequired["Account | None"]
+    expires_at: NotRequired[datetime | None]
+    reference: NotRequired[dict[str, Any] | None]
+
+
+def queue_email(**outgoing: Unpack[Outgoing]) -> Message:
     """Render notify/email/<template>.subject.txt, .txt and .html in `language`; queue it.
 
     Call it inside the transaction of the change that causes the message: the message then
     exists if and only if the change does, and the worker hears of it only after commit.
     """
-    context = {"site_name": settings.GUICHET_SITE_NAME, **context}
-    with translation.override(language):
-        subject = render_to_string(f"notify/email/{template}.subject.txt", context)
-        body_text = render_to_string(f"notify/email/{template}.txt", context)
-        body_html = render_to_string(f"notify/email/{template}.html", context)
-    message = Message(
-        channel=Message.EMAIL,
-        to=to,
-        subject=" ".join(subject.split()),  # a header is one line, whatever the template's layout
-        body_text=body_text,
-        body_html=body_html,
-        language=language,
-        purpose=purpose,
-        account=account,
-        expires_at=expires_at,
-        reference=reference or {},
-    )
-    return _queue(message)
+    return _queue(_compose(Message.EMAIL, outgoing))
 
 
-def queue_sms(
-    *,
-    to: str,
-    template: str,
-    context: dict,
-    language: str,
-    purpose: str,
-    account=None,
-    expires_at=None,
-    reference: dict | None = None,
-    ip: str | None = None,
-) -> Message | None:
+def queue_sms(*, ip: str | None = None, **outgoing: Unpack[Outgoing]) -> Message | None:
     """Render notify/sms/<template>.txt in `language`; queue it. Same transaction rule.
 
     Every SMS goes through the quotas (notify.quotas: per number, account, network and the
@@ -87,27 +70,39 @@ def queue_sms(
     from . import quotas  # quotas queue the budget alert through this module
 
     network = quotas.network_of(ip)
-    if not quotas.sms_allowed(to, account=account, network=network, purpose=purpose):
-        record("notify.sms.refused", subject=account, ip=ip, purpose=purpose)
+    account, purpose = outgoing.get("account"), outgoing["purpose"]
+    if not quotas.sms_allowed(outgoing["to"], account=account, network=network, purpose=purpose):
+        record(events.SMS_REFUSED, subject=account, ip=ip, purpose=purpose)
         return None
-    context = {"site_name": settings.GUICHET_SITE_NAME, **context}
-    with translation.override(language):
-        body_text = render_to_string(f"notify/sms/{template}.txt", context).strip()
+    return _queue(_compose(Message.SMS, outgoing, network=network))
+
+
+def _compose(channel: str, outgoing: Outgoing, network: str = "") -> Message:
+    """The message row, its template rendered in the recipient's language."""
+    context = {"site_name": settings.GUICHET_SITE_NAME, **outgoing["context"]}
+    template = f"notify/{channel}/{outgoing['template']}"
     message = Message(
-        channel=Message.SMS,
-        to=to,
-        body_text=body_text,
-        language=language,
-        purpose=purpose,
-        account=account,
-        expires_at=expires_at,
-        reference=reference or {},
+        channel=channel,
+        to=outgoing["to"],
+        language=outgoing["language"],
+        purpose=outgoing["purpose"],
+        account=outgoing.get("account"),
+        expires_at=outgoing.get("expires_at"),
+        reference=outgoing.get("reference") or {},
         network=network,
     )
-    return _queue(message)
+    with translation.override(outgoing["language"]):
+        if channel == Message.SMS:
+            message.body_text = render_to_string(f"{template}.txt", context).strip()
+        else:
+            # A header is one line, whatever the template's layout.
+            message.subject = " ".join(render_to_string(f"{template}.subject.txt", context).split())
+            message.body_text = render_to_string(f"{template}.txt", context)
+            message.body_html = render_to_string(f"{template}.html", context)
+    return message
 
 
-def queue(channel: str, *, ip: str | None = None, **message) -> Message | None:
+def queue(channel: str, *, ip: str | None = None, **message: Unpack[Outgoing]) -> Message | None:
     """queue_email or queue_sms, for callers that hold the channel's name ("email" | "sms");
     `ip` (the requester's address) feeds the SMS per-network quota."""
     if channel == Message.SMS:
@@ -118,13 +113,13 @@ def queue(channel: str, *, ip: str | None = None, **message) -> Message | None:
 def _queue(message: Message) -> Message:
     with transaction.atomic():
         message.save()
-        record("notify.message.queued", subject=message.account, **_facts(message))
+        record(events.MESSAGE_QUEUED, subject=message.account, **_facts(message))
         # robust: if the queue itself is down, the change still stands; the sweep sends it.
         transaction.on_commit(partial(tasks.deliver_task, message.pk), robust=True)
     return message
 
 
-def deliver(message_id: int, *, now=None) -> bool:
+def deliver(message_id: int, *, now: datetime | None = None) -> bool:
     """Send one message if it is queued and due; True if it went out now.
 
     `now` decides what is due and dates what happens (the sweep and tests pass it).
@@ -152,24 +147,24 @@ def deliver(message_id: int, *, now=None) -> bool:
     with transaction.atomic():
         message.save(update_fields=["status", "sent_at", "subject", "body_text", "body_html"])
         # The provider's id for the message (SMS backends return one): to find it on their side.
-        provider = {"reference": str(reference)} if reference else {}
-        record("notify.message.sent", subject=message.account, **_facts(message), **provider)
+        provider: dict[str, Any] = {"reference": str(reference)} if reference else {}
+        record(events.MESSAGE_SENT, subject=message.account, **_facts(message), **provider)
     return True
 
 
-def _expired(message: Message, now) -> None:
+def _expired(message: Message, now: datetime) -> None:
     """Too late to be of use: never sent, content dropped, and its app asked for a fresh one."""
     message.status, message.claimed_at = Message.EXPIRED, None
     message.subject = message.body_text = message.body_html = None
     with transaction.atomic():
         message.save(update_fields=["status", "claimed_at", "subject", "body_text", "body_html"])
-        record("notify.message.expired", subject=message.account, **_facts(message))
+        record(events.MESSAGE_EXPIRED, subject=message.account, **_facts(message))
         reissue = EXPIRING.get(message.purpose)
         if reissue is not None:
             reissue(message)
 
 
-def _failed(message: Message, error: Exception, now) -> None:
+def _failed(message: Message, error: Exception, now: datetime) -> None:
     message.attempts += 1
     # The exception's own words, cut short; the body is never part of it.
     message.last_error = f"{type(error).__name__}: {error}"[:300]
@@ -184,7 +179,7 @@ def _failed(message: Message, error: Exception, now) -> None:
         message.save(update_fields=["status", "attempts", "next_attempt_at", "claimed_at", "last_error"])
         # One event per attempt: `failed` while retrying, `abandoned` for the last one.
         record(
-            "notify.message.abandoned" if abandoned else "notify.message.failed",
+            events.MESSAGE_ABANDONED if abandoned else events.MESSAGE_FAILED,
             subject=message.account,
             attempts=message.attempts,
             error=type(error).__name__,
@@ -193,7 +188,7 @@ def _failed(message: Message, error: Exception, now) -> None:
     logger.warning("message %s (%s), attempt %s: %s", message.pk, message.purpose, message.attempts, message.last_error)
 
 
-def sweep(now=None) -> int:
+def sweep(now: datetime | None = None) -> int:
     """Recover messages whose worker died, then send what is due; returns how many went."""
     at = now or timezone.now()
     _recover_stale(at)
@@ -202,7 +197,7 @@ def sweep(now=None) -> int:
     return sum(deliver(pk, now=now) for pk in list(due.values_list("pk", flat=True)[:SWEEP_BATCH]))
 
 
-def _recover_stale(at) -> None:
+def _recover_stale(at: datetime) -> None:
     stale = Message.objects.filter(status=Message.SENDING, claimed_at__lt=at - STALE_AFTER).select_related("account")
     for message in stale[:SWEEP_BATCH]:
         # Conditional again: the slow worker may have finished in the meantime.
@@ -210,10 +205,10 @@ def _recover_stale(at) -> None:
             status=Message.QUEUED, claimed_at=None, next_attempt_at=at
         )
         if recovered:
-            record("notify.message.recovered", subject=message.account, **_facts(message))
+            record(events.MESSAGE_RECOVERED, subject=message.account, **_facts(message))
 
 
-def resend_now(messages, *, actor, ip: str | None = None) -> int:
+def resend_now(messages: QuerySet[Message], *, actor: "Account", ip: str | None = None) -> int:
     """Put queued or abandoned messages first in line (the admin's « Renvoyer maintenant »).
 
     Attempts are kept: an abandoned message gets one more try, and is abandoned again if it
@@ -223,12 +218,12 @@ def resend_now(messages, *, actor, ip: str | None = None) -> int:
     with transaction.atomic():
         for message in messages.filter(status__in=[Message.QUEUED, Message.FAILED]).select_related("account"):
             Message.objects.filter(pk=message.pk).update(status=Message.QUEUED, next_attempt_at=timezone.now())
-            record("notify.message.resent", actor=actor, subject=message.account, ip=ip, **_facts(message))
+            record(events.MESSAGE_RESENT, actor=actor, subject=message.account, ip=ip, **_facts(message))
             transaction.on_commit(partial(tasks.deliver_task, message.pk), robust=True)
             count += 1
     return count
 
 
-def _facts(message: Message) -> dict:
+def _facts(message: Message) -> dict[str, Any]:
     # What the log may know of a message: never its body nor its recipient.
     return {"message_id": message.pk, "channel": message.channel, "purpose": message.purpose}

@@ -1,15 +1,18 @@
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from audit.actions import client_ip
+from audit.admin_support import ReadOnlyAdminMixin, actor_of
 
 from . import actions
 from .models import Message
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the stubs only
     list_display = ["status", "channel", "purpose", "to", "attempts", "next_attempt_at", "created_at", "sent_at"]
     list_filter = ["status", "channel", "purpose"]
     search_fields = ["to", "purpose"]
@@ -32,22 +35,13 @@ class MessageAdmin(admin.ModelAdmin):
     ]
     actions = ["resend_now"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_resend_permission(self, request):
+    def has_resend_permission(self, request: HttpRequest) -> bool:
         # The table is read-only in the admin, but sending again is a change to the outbox.
         return request.user.has_perm("notify.change_message")
 
     @admin.action(description=_("Renvoyer maintenant"), permissions=["resend"])
-    def resend_now(self, request, queryset):
-        count = actions.resend_now(queryset, actor=request.user, ip=client_ip(request))
+    def resend_now(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
+        count = actions.resend_now(queryset, actor=actor_of(request), ip=client_ip(request))
         self.message_user(
             request,
             ngettext("%d message remis en file.", "%d messages remis en file.", count) % count,

@@ -68,5 +68,5 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.purpose} ({self.get_channel_display()})"

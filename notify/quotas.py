@@ -11,23 +11,31 @@ sent or not: an SMS asked for is an SMS asked for, and a failed one may have cos
 
 import ipaddress
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.actions import record
 from audit.models import Event
 
+from . import events
 from .models import Message
+
+if TYPE_CHECKING:
+    # For the checker only: notify never imports the accounts floor at run time.
+    from accounts.models import Account
 
 # At most this many SMS in any window of this length (the windows slide): to one number,
 # for one account (all its numbers, every purpose), from one network (IPv4 /24, IPv6 /64:
 # a campus NAT is many people, so it gets more room than one person).
-PER_NUMBER = ((timedelta(minutes=1), 1), (timedelta(hours=1), 3), (timedelta(days=1), 5))
-PER_ACCOUNT = ((timedelta(hours=1), 4), (timedelta(days=1), 8))
-PER_NETWORK = ((timedelta(minutes=10), 20), (timedelta(days=1), 200))
+Windows = tuple[tuple[timedelta, int], ...]
+PER_NUMBER: Windows = ((timedelta(minutes=1), 1), (timedelta(hours=1), 3), (timedelta(days=1), 5))
+PER_ACCOUNT: Windows = ((timedelta(hours=1), 4), (timedelta(days=1), 8))
+PER_NETWORK: Windows = ((timedelta(minutes=10), 20), (timedelta(days=1), 200))
 # Percent of the daily budget only reset codes may use.
 RESET_RESERVE_PERCENT = 30
 RESET_PURPOSES = frozenset({"recovery.code"})
@@ -39,9 +47,12 @@ NOTICE_PURPOSES = frozenset(
 )
 ALERT_PERCENT = 80
 ALERT_PURPOSE = "notify.sms_budget"
-EXHAUSTED = "notify.sms.budget_exhausted"
+EXHAUSTED = events.SMS_BUDGET_EXHAUSTED
 
 logger = logging.getLogger(__name__)
+
+# Whom to tell: (address, language, account or None for GUICHET_ADMIN_EMAILS).
+Recipient = tuple[str, str, "Account | None"]
 
 
 def network_of(ip: str | None) -> str:
@@ -54,7 +65,14 @@ def network_of(ip: str | None) -> str:
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
-def sms_allowed(number: str, now=None, *, account=None, network: str = "", purpose: str = "recovery.code") -> bool:
+def sms_allowed(
+    number: str,
+    now: datetime | None = None,
+    *,
+    account: "Account | None" = None,
+    network: str = "",
+    purpose: str = "recovery.code",
+) -> bool:
     """May one more SMS be queued for `number` (E.164, as given to queue_sms)?
 
     Call it, then queue_sms, in one transaction (queue_sms calls it itself): on SQLite
@@ -66,7 +84,7 @@ def sms_allowed(number: str, now=None, *, account=None, network: str = "", purpo
     now = now or timezone.now()
     # A message found too late and re-issued never left: it costs nothing and counts nothing.
     sms = Message.objects.filter(channel=Message.SMS, created_at__lte=now).exclude(status=Message.EXPIRED)
-    rules = []
+    rules: list[tuple[QuerySet[Message], Windows]] = []
     if purpose not in NOTICE_PURPOSES:
         rules.append((sms.filter(to=number), PER_NUMBER))
         if network:
@@ -80,7 +98,7 @@ def sms_allowed(number: str, now=None, *, account=None, network: str = "", purpo
     return _within_budget(sms, now, purpose)
 
 
-def _within_budget(sms, now, purpose: str = "recovery.code") -> bool:
+def _within_budget(sms: QuerySet[Message], now: datetime, purpose: str = "recovery.code") -> bool:
     # The budget is per calendar day where Guichet is (TIME_ZONE), as a bill would count it.
     day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     day_end = day_start + timedelta(days=1)
@@ -103,8 +121,8 @@ def _within_budget(sms, now, purpose: str = "recovery.code") -> bool:
     return False
 
 
-def _alert(count: int, budget: int, day_start, now) -> None:
-    recipients = _administrators()
+def _alert(count: int, budget: int, day_start: datetime, now: datetime) -> None:
+    recipients = administrators()
     if not recipients:
         logger.warning("SMS budget at %s of %s and no administrator to tell (GUICHET_ADMIN_EMAILS)", count, budget)
         return
@@ -125,10 +143,10 @@ def _alert(count: int, budget: int, day_start, now) -> None:
         Message.objects.filter(pk=message.pk).update(created_at=now)
 
 
-def _administrators() -> list[tuple[str, str, object]]:
+def administrators() -> list[Recipient]:
     """(address, language, account) for GUICHET_ADMIN_EMAILS and every staff account with a
     verified secondary address; each address once."""
-    found: dict[str, tuple[str, str, object]] = {}
+    found: dict[str, Recipient] = {}
     staff = get_user_model().objects.filter(is_staff=True, secondary_email_verified_at__isnull=False)
     for account in staff.exclude(secondary_email="").order_by("pk"):
         found.setdefault(account.secondary_email.lower(), (account.secondary_email, account.language, account))
@@ -136,3 +154,7 @@ def _administrators() -> list[tuple[str, str, object]]:
         if address.strip():
             found.setdefault(address.strip().lower(), (address.strip(), settings.LANGUAGE_CODE, None))
     return list(found.values())
+
+
+# The former private name, still imported by the status app until the integrator switches it.
+_administrators = administrators

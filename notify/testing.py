@@ -10,6 +10,7 @@ aiosmtpd on 127.0.0.1 and a free port, points Django's SMTP backend at it, and g
 
 import socket
 from email import message_from_bytes, policy
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -51,20 +52,31 @@ class SmtpServer:
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _configure(settings: Any, **values: object) -> None:
+    """Point the settings at a local test server (pytest-django restores them afterwards)."""
+    for name, value in values.items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture
 def smtp_server(settings):
     server = SmtpServer()
     server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = server.host
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
+    _configure(
+        settings,
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST=server.host,
+        EMAIL_PORT=server.port,
+        EMAIL_HOST_USER="",
+        EMAIL_HOST_PASSWORD="",
+        EMAIL_USE_TLS=False,
+        EMAIL_USE_SSL=False,
+        EMAIL_TIMEOUT=5,
+    )
     yield server
     server.stop()
 
@@ -106,18 +118,18 @@ class BrevoServer:
 
     def __init__(self):
         self.requests = []
-        self._failure = None
+        self._failure: tuple[int, dict[str, Any]] | None = None
         self._release = threading.Event()
         self._release.set()
         self._next_id = 1511882900176220
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer((self.host, 0), _BrevoHandler)
+        self._httpd = _BrevoHTTPServer((self.host, 0), _BrevoHandler)
         self._httpd.brevo = self
         self.port = self._httpd.server_address[1]
         self.url = f"http://{self.host}:{self.port}"
-        self._thread = None
+        self._thread: threading.Thread | None = None
 
-    def fail_with(self, status: int, body: dict | None = None):
+    def fail_with(self, status: int, body: dict[str, Any] | None = None):
         self._failure = (status, body if body is not None else BREVO_ERRORS.get(status, {"code": "error"}))
 
     def hang(self):
@@ -137,9 +149,10 @@ class BrevoServer:
         self._release.set()  # a hanging request answers now, so nothing waits on it
         self._httpd.shutdown()
         self._httpd.server_close()
-        self._thread.join(timeout=5)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
 
-    def _answer(self, path: str, headers: dict, raw: bytes) -> tuple[int, dict]:
+    def _answer(self, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, Any]]:
         try:
             body = json.loads(raw or b"null")
         except ValueError:
@@ -183,7 +196,13 @@ def _brevo_validate(body, headers) -> str:
     return ""
 
 
+class _BrevoHTTPServer(ThreadingHTTPServer):
+    brevo: BrevoServer
+
+
 class _BrevoHandler(BaseHTTPRequestHandler):
+    server: _BrevoHTTPServer
+
     def do_POST(self):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         headers = {name.lower(): value for name, value in self.headers.items()}
@@ -206,10 +225,13 @@ class _BrevoHandler(BaseHTTPRequestHandler):
 def brevo_server(settings):
     server = BrevoServer()
     server.start()
-    settings.GUICHET_SMS_BACKEND = "brevo"
-    settings.GUICHET_BREVO_API_URL = server.url
-    settings.GUICHET_BREVO_API_KEY = server.api_key
-    settings.GUICHET_BREVO_API_KEY_FILE = ""
-    settings.GUICHET_SMS_SENDER = "Guichet"
+    _configure(
+        settings,
+        GUICHET_SMS_BACKEND="brevo",
+        GUICHET_BREVO_API_URL=server.url,
+        GUICHET_BREVO_API_KEY=server.api_key,
+        GUICHET_BREVO_API_KEY_FILE="",
+        GUICHET_SMS_SENDER="Guichet",
+    )
     yield server
     server.stop()

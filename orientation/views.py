@@ -14,11 +14,19 @@ from institutions import models, queries, routing
 from .cache import cached_page
 
 MAX_QUERY = 1000  # longer input is cut before routing; routing itself rejects > 320
+Route = routing.Route[models.Public]
 
 
-def _route_message(result: routing.Route) -> str:
-    if result.status == routing.MATCHED:
-        public = result.target
+def _matched(result: Route | None) -> models.Public | None:
+    """The public an identifier belongs to, when routing matched it."""
+    if result is None or result.status != routing.MATCHED:
+        return None
+    return result.target
+
+
+def _route_message(result: Route) -> str:
+    public = _matched(result)
+    if public is not None:
         return _("%(address)s relève de %(platform)s (%(institution)s).") % {
             "address": result.query,
             "platform": public.platform.name,
@@ -71,12 +79,13 @@ def route(request: HttpRequest) -> HttpResponse:
     if not raw.strip():
         return _render_route(request, raw, None)
     result = queries.route(raw)
-    if result.status == routing.MATCHED:
-        return redirect(_platform_url(result.target.platform, result.query))
+    public = _matched(result)
+    if public is not None:
+        return redirect(_platform_url(public.platform, result.query))
     return _render_route(request, raw, result)
 
 
-def _render_route(request, raw, result):
+def _render_route(request: HttpRequest, raw: str, result: Route | None) -> HttpResponse:
     return render(
         request,
         "orientation/route.html",
@@ -103,14 +112,16 @@ def platform(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @cached_page
-def _cached_platform_page(request, slug):
+def _cached_platform_page(request: HttpRequest, slug: str) -> HttpResponse:
     return _platform_page(request, slug, "")
 
 
-def _platform_page(request, slug, identifier):
+def _platform_page(request: HttpRequest, slug: str, identifier: str) -> HttpResponse:
     platform = get_object_or_404(queries.platforms(), slug=slug)
     result = queries.route(identifier) if identifier else None
-    matched = result.target.platform if result and result.status == routing.MATCHED else None
+    public = _matched(result)
+    matched = public.platform if public is not None else None
+    elsewhere = matched if matched is not None and matched != platform else None
     return render(
         request,
         "orientation/platform.html",
@@ -119,14 +130,14 @@ def _platform_page(request, slug, identifier):
             "publics": platform.publics.all(),
             "identifier": identifier,
             "belongs": matched == platform,
-            "elsewhere": matched if matched and matched != platform else None,
-            "elsewhere_url": _platform_url(matched, result.query) if matched and matched != platform else "",
+            "elsewhere": elsewhere,
+            "elsewhere_url": _platform_url(elsewhere, result.query) if elsewhere and result else "",
             "hours": _hours(platform.institution.support_hours),
         },
     )
 
 
-def _hours(hours: dict) -> list[tuple[str, str]]:
+def _hours(hours: dict[str, list[str]]) -> list[tuple[str, str]]:
     days = [
         ("monday", _("Lundi")),
         ("tuesday", _("Mardi")),
@@ -152,13 +163,14 @@ def api_route(request: HttpRequest) -> JsonResponse:
     with translation.override(lang if lang in dict(settings.LANGUAGES) else translation.get_language()):
         raw = request.GET.get("q", "")[:MAX_QUERY]
         result = queries.route(raw)
-        platform = result.target.platform if result.target else None
+        public = result.target
+        platform = public.platform if public is not None else None
         body = {
             "query": result.query,
             "status": result.status,
             "platform": platform.slug if platform else None,
             "name": platform.name if platform else None,
-            "institution": result.target.institution.name if platform else None,
+            "institution": public.institution.name if public is not None else None,
             "url": platform.webmail_url if platform else None,
             "url_confirmed": platform.url_confirmed if platform else None,
             "guide": _platform_url(platform) if platform else None,

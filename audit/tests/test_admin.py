@@ -2,6 +2,7 @@ import pytest
 
 from audit.actions import record
 from audit.models import Event
+from notify.events import MESSAGE_SENT
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +44,9 @@ def test_nobody_adds_changes_or_deletes_an_event(admin_client):
 def test_a_person_without_staff_rights_sees_nothing(client, account):
     client.force_login(account)
     assert client.get(CHANGELIST).status_code == 302
+
+
+def test_each_event_is_shown_in_its_apps_words(admin_client):
+    record(MESSAGE_SENT, message_id=1, channel="email", purpose="accounts.new_device")
+    html = admin_client.get(CHANGELIST).content.decode()
+    assert "Message envoyé" in html and MESSAGE_SENT in html

@@ -11,6 +11,7 @@ change with GUICHET_UPDATE_REFERENCES=1 (and look at the screenshots before comm
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -18,19 +19,24 @@ REFERENCES = Path(__file__).resolve().parent.parent / "tests" / "look_references
 GREY, COLOUR = 16, 4
 
 
-def signature(png: Path) -> dict:
+def signature(png: Path) -> dict[str, Any]:
     with Image.open(png) as image:
         rgb = image.convert("RGB")
         grey = rgb.convert("L").resize((GREY, GREY), Image.Resampling.BOX)
         colour = rgb.resize((COLOUR, COLOUR), Image.Resampling.BOX)
         return {
             "height": rgb.height,
-            "grey": "".join(f"{v >> 4:x}" for v in grey.get_flattened_data()),
-            "colour": "".join(f"{c >> 4:x}" for px in colour.get_flattened_data() for c in px),
+            "grey": "".join(f"{v >> 4:x}" for v in _pixels(grey)),
+            "colour": "".join(f"{c >> 4:x}" for px in _pixels(colour) for c in px),
         }
 
 
-def differences(expected: dict, actual: dict) -> list[str]:
+def _pixels(image: Image.Image) -> list[Any]:
+    # Grey images give ints, RGB ones tuples: the stubs cannot know which.
+    return list(image.get_flattened_data())
+
+
+def differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
     """Why two signatures differ beyond rendering noise; empty when they match."""
     problems = []
     if abs(expected["height"] - actual["height"]) > max(8, expected["height"] * 0.02):
@@ -48,9 +54,12 @@ def updating() -> bool:
     return os.environ.get("GUICHET_UPDATE_REFERENCES") == "1"
 
 
-def load() -> dict:
-    return json.loads(REFERENCES.read_text(encoding="utf-8")) if REFERENCES.exists() else {}
+def load() -> dict[str, Any]:
+    if not REFERENCES.exists():
+        return {}
+    references: dict[str, Any] = json.loads(REFERENCES.read_text(encoding="utf-8"))
+    return references
 
 
-def save(references: dict) -> None:
+def save(references: dict[str, Any]) -> None:
     REFERENCES.write_text(json.dumps(references, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -72,9 +72,9 @@ def test_a_lost_secret_key_is_an_error_not_a_new_key(settings):
 @pytest.mark.parametrize(
     ("content", "words"),
     [
-        ("", "does not exist"),
-        ("-----BEGIN PRIVATE KEY-----\nnot base64 at all\n-----END PRIVATE KEY-----", "not a PEM private key"),
-        ("garbage", "not a PEM private key"),
+        ("", "n'existe pas"),
+        ("-----BEGIN PRIVATE KEY-----\nnot base64 at all\n-----END PRIVATE KEY-----", "n'est pas une clé privée PEM"),
+        ("garbage", "n'est pas une clé privée PEM"),
     ],
 )
 def test_a_missing_or_garbage_oidc_key_is_an_error(settings, tmp_path, content, words):
@@ -91,7 +91,18 @@ def test_an_unreadable_oidc_key_file_is_named(settings, tmp_path):
     settings.GUICHET_OIDC_KEY_FILE = unreadable
     settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_RSA_PRIVATE_KEY": keys.read(unreadable)}
     [error] = checks.oidc_signing_key(None)
-    assert f"{unreadable} cannot be read" in error.msg
+    assert f"{unreadable} est illisible" in error.msg
+
+
+def test_the_key_checks_speak_the_operators_language(settings, tmp_path):
+    settings.GUICHET_OIDC_KEY_FILE = tmp_path / "oidc" / "current.pem"
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_RSA_PRIVATE_KEY": ""}
+    with translation.override("en"):
+        [error] = checks.oidc_signing_key(None)
+    assert (
+        error.msg == f"The OpenID Connect signing key is unusable: {tmp_path / 'oidc' / 'current.pem'} does not exist."
+    )
+    assert error.hint.startswith("Create the missing keys with")
 
 
 def test_a_garbage_or_mismatched_saml_pair_is_an_error(settings, tmp_path):

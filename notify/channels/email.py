@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
+from ..models import Message
 
-def send(message) -> None:
+
+def send(message: Message) -> None:
     mail = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,

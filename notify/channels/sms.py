@@ -13,12 +13,16 @@ error) for what is worth trying again and PermanentFailure for what is not.
 A site's own provider can be named by the dotted path of its `send` callable.
 """
 
+from collections.abc import Callable
 from importlib import import_module
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from ..models import Message
 from .errors import ChannelUnavailable
+
+Backend = Callable[[Message], str]
 
 BACKENDS = {
     "brevo": "notify.channels.sms_brevo",
@@ -27,13 +31,15 @@ BACKENDS = {
 }
 
 
-def send(message) -> str:
+def send(message: Message) -> str:
     name = getattr(settings, "GUICHET_SMS_BACKEND", "")
     if not name:
         raise ChannelUnavailable("no SMS provider configured")
     if name in BACKENDS:
-        return import_module(BACKENDS[name]).send(message)
+        backend: Backend = import_module(BACKENDS[name]).send
+        return backend(message)
     if "." not in name:
         # A typo must not lose messages: they stay queued until the setting is fixed.
         raise ChannelUnavailable(f"unknown SMS backend {name!r}")
-    return import_string(name)(message)
+    custom: Backend = import_string(name)
+    return custom(message)

@@ -25,10 +25,12 @@ message stays queued and the outbox tries again.
 
 import re
 from pathlib import Path
+from typing import Any
 
 import requests
 from django.conf import settings
 
+from ..models import Message
 from .errors import ChannelUnavailable, PermanentFailure
 
 PATH = "/v3/transactionalSMS/send"
@@ -52,7 +54,7 @@ class BrevoRejected(PermanentFailure):
     """Brevo refused this message (an invalid number, say); sending it again cannot help."""
 
 
-def send(message) -> str:
+def send(message: Message) -> str:
     key = _api_key()
     sender = settings.GUICHET_SMS_SENDER
     if not SENDER.fullmatch(sender):
@@ -87,15 +89,15 @@ def send(message) -> str:
     if 200 <= status < 300:
         answer = _json(response)
         return str(answer.get("messageId") or answer.get("reference") or "")
-    error = f"Brevo answered {status}{_detail(response, key)}"
+    problem = f"Brevo answered {status}{_detail(response, key)}"
     if 400 <= status < 500 and status not in RETRYABLE_4XX:
-        raise BrevoRejected(error)
-    raise BrevoUnavailable(error)
+        raise BrevoRejected(problem)
+    raise BrevoUnavailable(problem)
 
 
 def _api_key() -> str:
     # Read at each send, so a key rotated in its file is picked up without a restart.
-    key = settings.GUICHET_BREVO_API_KEY
+    key: str = settings.GUICHET_BREVO_API_KEY
     if not key and settings.GUICHET_BREVO_API_KEY_FILE:
         try:
             key = Path(settings.GUICHET_BREVO_API_KEY_FILE).read_text().strip()
@@ -106,7 +108,7 @@ def _api_key() -> str:
     return key
 
 
-def _json(response) -> dict:
+def _json(response: requests.Response) -> dict[str, Any]:
     try:
         answer = response.json()
     except ValueError:
@@ -114,7 +116,7 @@ def _json(response) -> dict:
     return answer if isinstance(answer, dict) else {}
 
 
-def _detail(response, key: str) -> str:
+def _detail(response: requests.Response, key: str) -> str:
     """Brevo's code and message, fit for last_error and the log.
 
     Its message might quote what it refused; the key is cut out, and so are long runs of

@@ -10,8 +10,10 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from ..models import Message
 
-def send(message) -> str:
+
+def send(message: Message) -> str:
     folder = Path(settings.GUICHET_SMS_FILE_PATH)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     name = f"{timezone.now():%Y%m%d-%H%M%S}-{message.pk}.txt"

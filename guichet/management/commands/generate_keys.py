@@ -1,6 +1,7 @@
 """Make the keys Guichet needs that are missing; never replace one (make run calls this)."""
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.conf import settings
@@ -49,7 +50,7 @@ class Command(BaseCommand):
     )
     requires_system_checks = []  # the checks refuse to start precisely because keys are missing
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         made = keys.generate(key_files())
         for path in made:
             self.stdout.write(f"created {path}")

@@ -1,21 +1,24 @@
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from institutions.loader import SetupError, load
+from institutions.actions import load_setup
+from institutions.loader import SetupError
 
 
 class Command(BaseCommand):
     help = "Load the institution set-up file (idempotent: loading twice changes nothing)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("path", nargs="?", help="defaults to GUICHET_SETUP_FILE")
 
-    def handle(self, *args, path=None, **options):
-        file = Path(path) if path else settings.GUICHET_SETUP_FILE
+    def handle(self, *args: Any, path: str | None = None, **options: Any) -> None:
+        file = Path(path) if path else Path(settings.GUICHET_SETUP_FILE)
         try:
-            counts = load(file)
+            counts = load_setup(file)
         except SetupError as exc:
             raise CommandError(str(exc)) from None
         summary = ", ".join(f"{n} {k}" for k, n in counts.items())
