@@ -1,13 +1,18 @@
 """Password recovery: codes and links sent to a verified channel, and assisted resets."""
 
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class ResetCode(models.Model):
-    """A 6-digit code (and, by e-mail, a link) that lets one person set a new password.
+    """A link (by e-mail) or an 8-character code (SMS, printed) that lets one person set a new password.
 
     Only keyed hashes are stored. Five wrong entries, expiry, use, or a newer request
     end it. `origin` says which path issued it (self-service, support, HR).
@@ -96,6 +101,31 @@ class ChannelChange(models.Model):
 # --- Assisted resets: the support desk, and HR on a manager's request ----------------------
 
 
+class _Deadlined(Protocol):
+    PENDING: str
+    EXPIRED: str
+    STATUS_CHOICES: Sequence[tuple[str, str | Promise]]
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def expires_at(self) -> datetime: ...
+
+
+class DecidedBeforeDeadline:
+    """A request that waits for a decision until `expires_at`: still pending past it, it is
+    expired, without a job having to write so (support resets and HR requests alike)."""
+
+    def state(self: _Deadlined, now: datetime | None = None) -> str:
+        if self.status == self.PENDING and self.expires_at <= (now or timezone.now()):
+            return self.EXPIRED
+        return self.status
+
+    def get_state_display(self: _Deadlined) -> str:
+        return str(dict(self.STATUS_CHOICES)[DecidedBeforeDeadline.state(self)])
+
+
 def _private_storage():
     from django.core.files.storage import FileSystemStorage
 
@@ -103,7 +133,7 @@ def _private_storage():
     return FileSystemStorage(file_permissions_mode=0o600, directory_permissions_mode=0o700)
 
 
-class SupportReset(models.Model):
+class SupportReset(DecidedBeforeDeadline, models.Model):
     """A reset done at the support desk: the proofs the agent checked, their note, and how the
     person gets back in. A privileged account's reset waits for a second agent (PENDING)."""
 
@@ -152,16 +182,8 @@ class SupportReset(models.Model):
     def __str__(self):
         return f"{self.account} {self.created_at:%Y-%m-%d %H:%M}"
 
-    def state(self, now=None) -> str:
-        if self.status == self.PENDING and self.expires_at <= (now or timezone.now()):
-            return self.EXPIRED
-        return self.status
 
-    def get_state_display(self) -> str:
-        return dict(self.STATUS_CHOICES)[self.state()]
-
-
-class ManagerRequest(models.Model):
+class ManagerRequest(DecidedBeforeDeadline, models.Model):
     """A manager asks HR to reset a staff member's password; an HR approver decides."""
 
     PENDING, ISSUED, NEEDS_SUPPORT, REFUSED, EXPIRED = "pending", "issued", "support", "refused", "expired"
@@ -206,11 +228,3 @@ class ManagerRequest(models.Model):
 
     def __str__(self):
         return f"{self.account} {self.created_at:%Y-%m-%d %H:%M}"
-
-    def state(self, now=None) -> str:
-        if self.status == self.PENDING and self.expires_at <= (now or timezone.now()):
-            return self.EXPIRED
-        return self.status
-
-    def get_state_display(self) -> str:
-        return dict(self.STATUS_CHOICES)[self.state()]

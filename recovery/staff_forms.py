@@ -41,7 +41,7 @@ class SupportResetForm(forms.Form):
         if ResetCode.SMS in usable:
             masked = assisted.mask_mobile(usable[ResetCode.SMS])
             choices.append((ResetCode.SMS, _("Code à usage unique par SMS, au %(target)s") % {"target": masked}))
-        choices.append((ResetCode.PRINTED, _("Code imprimé, remis en main propre (valable 30 minutes)")))
+        choices.append((ResetCode.PRINTED, _("Code imprimé, remis en main propre (valable 10 minutes)")))
         self.fields["channel"].choices = choices
 
     def clean_proofs(self):

@@ -14,7 +14,9 @@ from accounts.actions.signin import trusted_device
 from audit.actions import client_ip
 from institutions.models import RecoveryPath
 
-from . import actions, channels, policy
+from . import actions, policy
+from .actions import channels
+from .models import ResetCode
 from .forms import ChannelCodeForm, ChannelForm, CodeForm, NewPasswordForm, RequestForm
 
 
@@ -22,9 +24,12 @@ def _request_page(request, form, *, status=200):
     return render(request, "recovery/request.html", {"form": form, "paths": RecoveryPath.objects.all()}, status=status)
 
 
-def _sent_page(request, identifier, form=None, *, error=""):
+def _sent_page(
+    request: HttpRequest, identifier: str, form: CodeForm | None = None, *, error: str = "", link_sent: bool = False
+) -> HttpResponse:
+    """After a request by e-mail, where to look for the link; by SMS, where to type the code."""
     form = form or CodeForm(initial={"identifier": identifier})
-    return render(request, "recovery/sent.html", {"form": form, "error": error})
+    return render(request, "recovery/sent.html", {"form": form, "error": error, "link_sent": link_sent})
 
 
 @never_cache
@@ -41,7 +46,7 @@ def reset(request: HttpRequest) -> HttpResponse:
     if actions.over_limit(data["identifier"], client_ip(request), trusted=trusted):
         return render(request, "recovery/too_many.html", status=429)
     actions.request_code(request, data["identifier"], data["channel"], data["contact"])
-    return _sent_page(request, data["identifier"])
+    return _sent_page(request, data["identifier"], link_sent=data["channel"] == ResetCode.EMAIL)
 
 
 @never_cache
@@ -83,23 +88,12 @@ def new_password(request: HttpRequest) -> HttpResponse:
     account = actions.granted_account(request)
     if account is None:
         return render(request, "recovery/link.html", {"expired": True}, status=410)
-    form = NewPasswordForm(request.POST or None)
-    problems = []
-    if request.method == "POST" and form.is_valid():
-        password = form.cleaned_data["password"]
-        problems = policy.check(
-            password,
-            user_inputs=actions.user_inputs(account),
-            current_password_check=lambda p: actions.is_current_password(account, p),
-        )
-        if not problems:
-            actions.set_new_password(request, account, password)
-            return render(request, "recovery/done.html", {"account": account})
-    return render(
-        request,
-        "recovery/new_password.html",
-        {"form": NewPasswordForm(), "problems": problems, "errors": form.errors if request.method == "POST" else {}},
-    )
+    form = NewPasswordForm(account, request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        actions.set_new_password(request, account, form.cleaned_data["password"])
+        return render(request, "recovery/done.html", {"account": account})
+    # Never sent back: the fields are always empty again.
+    return render(request, "recovery/new_password.html", {"form": NewPasswordForm(account), "errors": form.errors})
 
 
 @require_POST
