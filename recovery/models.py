@@ -6,8 +6,8 @@ from typing import Protocol
 
 from django.conf import settings
 from django.db import models
-from django.utils.functional import Promise
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 

@@ -16,8 +16,8 @@ from institutions.models import RecoveryPath
 
 from . import actions, policy
 from .actions import channels
-from .models import ResetCode
 from .forms import ChannelCodeForm, ChannelForm, CodeForm, NewPasswordForm, RequestForm
+from .models import ResetCode
 
 
 def _request_page(request, form, *, status=200):

@@ -24,7 +24,6 @@ from .codes import (
     normalize_code,
     reissue_expired,
 )
-
 from .grant import (
     CODE_ACCOUNT_LIMIT,
     CODE_NET_LIMIT,

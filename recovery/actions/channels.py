@@ -11,8 +11,8 @@ from accounts.models import Account
 from audit.actions import client_ip, record
 from notify.actions import queue
 
-from .codes import digest, new_code
 from ..models import ChannelChange
+from .codes import digest, new_code
 
 CODE_TTL = timedelta(minutes=15)
 UNTRUSTED_WAIT = timedelta(hours=24)
