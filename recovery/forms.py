@@ -34,8 +34,8 @@ class RequestForm(forms.Form):
         error_messages={"required": _("Saisissez l'adresse de secours ou le numéro de mobile enregistrés.")},
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         channel, contact = data.get("channel"), (data.get("contact") or "").strip()
         if channel == "email" and contact:
             if "@" not in contact:
@@ -111,8 +111,8 @@ class ChannelForm(forms.Form):
         error_messages={"required": _("Saisissez la nouvelle adresse ou le nouveau numéro.")},
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         value = (data.get("value") or "").strip()
         if data.get("channel") == "email" and value:
             try:

@@ -2,13 +2,16 @@
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.core.files.storage import FileSystemStorage
 
 
 class ResetCode(models.Model):
@@ -39,10 +42,10 @@ class ResetCode(models.Model):
         verbose_name = _("code de réinitialisation")
         verbose_name_plural = _("codes de réinitialisation")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.account} {self.channel} {self.created_at:%Y-%m-%d %H:%M}"
 
-    def is_live(self, now=None) -> bool:
+    def is_live(self, now: datetime | None = None) -> bool:
         return self.ended_at is None and self.expires_at > (now or timezone.now())
 
 
@@ -54,7 +57,7 @@ class RequestLog(models.Model):
     ip_digest = models.CharField(max_length=64, db_index=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M}"
 
 
@@ -78,7 +81,7 @@ class ResetRequest(models.Model):
     # done, or abandoned (the worker failed on it five times: the directory was down)
     outcome = models.CharField(max_length=10, blank=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.channel} {self.created_at:%Y-%m-%d %H:%M}"
 
 
@@ -94,7 +97,7 @@ class ChannelChange(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     ended_at = models.DateTimeField(null=True, blank=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.account} {self.channel}"
 
 
@@ -102,9 +105,15 @@ class ChannelChange(models.Model):
 
 
 class _Deadlined(Protocol):
-    PENDING: str
-    EXPIRED: str
-    STATUS_CHOICES: Sequence[tuple[str, str | Promise]]
+    # Read-only members, so that each model's own constants and fields fit.
+    @property
+    def PENDING(self) -> str: ...
+
+    @property
+    def EXPIRED(self) -> str: ...
+
+    @property
+    def STATUS_CHOICES(self) -> Sequence[tuple[str, str | Promise]]: ...
 
     @property
     def status(self) -> str: ...
@@ -126,7 +135,7 @@ class DecidedBeforeDeadline:
         return str(dict(self.STATUS_CHOICES)[DecidedBeforeDeadline.state(self)])
 
 
-def _private_storage():
+def _private_storage() -> "FileSystemStorage":
     from django.core.files.storage import FileSystemStorage
 
     # Under MEDIA_ROOT, which no URL serves: HR reads documents through an authenticated view.
@@ -179,7 +188,7 @@ class SupportReset(DecidedBeforeDeadline, models.Model):
         verbose_name = _("réinitialisation par le support")
         verbose_name_plural = _("réinitialisations par le support")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.account} {self.created_at:%Y-%m-%d %H:%M}"
 
 
@@ -226,5 +235,5 @@ class ManagerRequest(DecidedBeforeDeadline, models.Model):
         verbose_name = _("demande de réinitialisation par un responsable")
         verbose_name_plural = _("demandes de réinitialisation par un responsable")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.account} {self.created_at:%Y-%m-%d %H:%M}"

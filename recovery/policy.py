@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.utils.translation import gettext, ngettext
 
-from .strength import analyse, fold, normalize, read_list
+from .strength import Match, analyse, fold, normalize, read_list
 
 TOO_SHORT = "too_short"
 TOO_LONG = "too_long"
@@ -93,7 +93,9 @@ def is_common(password: str) -> bool:
     return any(candidate in listed for candidate in _variants(fold(password)))
 
 
-def _evaluate(password, user_inputs, current_password_check) -> tuple[list[Problem], int]:
+def _evaluate(
+    password: str, user_inputs: Iterable[str], current_password_check: Callable[[str], bool] | None
+) -> tuple[list[Problem], int]:
     text = normalize(password)
     length = len(text)
     minimum = min_length()
@@ -154,7 +156,7 @@ _PASSWORD_LISTS = {"passwords", "passwords_fr"}
 _NUMBER_LISTS = {"postcodes_fr"}
 
 
-def _guessable_message(sequence: list[dict]) -> str:
+def _guessable_message(sequence: list[Match]) -> str:
     found = [match for match in sequence if match["pattern"] != "bruteforce"]
     if any(match.get("dictionary_name") == "user_inputs" for match in found):
         return _with_advice(_personal_reason())
@@ -174,7 +176,7 @@ def _personal_reason() -> str:
     return gettext("Trop facile à deviner : il reprend votre identifiant, votre nom ou celui de votre établissement.")
 
 
-def _reason(match: dict) -> str:
+def _reason(match: Match) -> str:
     pattern = match["pattern"]
     if pattern == "dictionary":
         if match["dictionary_name"] in _PASSWORD_LISTS:

@@ -35,6 +35,8 @@ ZXCVBN_MAX_CHARS = 48
 FRENCH_WORDS = 50_000  # the most frequent words of pyspellchecker's French dictionary
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+# One of zxcvbn's matches: a plain dict whose keys depend on its "pattern".
+Match = dict[str, Any]
 
 
 def normalize(password: str) -> str:
@@ -131,7 +133,7 @@ def _postcodes() -> list[str]:
 
 def _with_plain_variants(words: list[str]) -> list[str]:
     """Each word followed by its form without accents (people often skip them)."""
-    out = {}
+    out: dict[str, None] = {}
     for word in words:
         out[word] = None
         plain = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
@@ -176,7 +178,7 @@ _APPENDED_SYMBOLS = "!?.*#$@&%+"
 
 class Analysis(NamedTuple):
     score: int
-    sequence: list[dict]  # zxcvbn's cheapest way to guess it, for the message
+    sequence: list[Match]  # zxcvbn's cheapest way to guess it, for the message
     personal: bool  # more than half of it is the person's own words
 
 
@@ -200,17 +202,17 @@ def analyse(text: str, user_inputs: Iterable[str]) -> Analysis:
     # The same floor lets three pieces pass whatever they are: "Jeanne Martin 2026" for
     # Jeanne Martin. NIST asks to refuse the person's own words: so when they make up
     # more than half of it, it is refused whatever the score.
-    covered = set()
+    covered: set[int] = set()
     for match in matches:
         if match.get("dictionary_name") == "user_inputs":
             covered.update(range(match["i"], match["j"] + 1))
     return Analysis(time_estimates.guesses_to_score(guesses), sequence, 2 * len(covered) > len(text))
 
 
-def _guesses(text: str, matches: list[dict]) -> tuple[Any, list[dict]]:
+def _guesses(text: str, matches: list[Match]) -> tuple[Any, list[Match]]:
     # Of the matches over the same characters only the cheapest can be in the cheapest
     # sequence: keeping just it spares zxcvbn's search most of its work on "ababab…".
-    cheapest: dict[tuple[int, int], dict] = {}
+    cheapest: dict[tuple[int, int], Match] = {}
     for match in matches:
         span = (match["i"], match["j"])
         if span not in cheapest or scoring.estimate_guesses(match, text) < scoring.estimate_guesses(
@@ -221,7 +223,7 @@ def _guesses(text: str, matches: list[dict]) -> tuple[Any, list[dict]]:
     return result["guesses"], result["sequence"]
 
 
-def _omnimatch(text: str, user_words: dict[str, int]) -> list[dict]:
+def _omnimatch(text: str, user_words: dict[str, int]) -> list[Match]:
     matches = _dictionary_match(text, user_words)
     matches += _reverse_dictionary_match(text, user_words)
     matches += _l33t_match(text, user_words)
@@ -231,7 +233,7 @@ def _omnimatch(text: str, user_words: dict[str, int]) -> list[dict]:
     return sorted(matches, key=lambda match: (match["i"], match["j"]))
 
 
-def _dictionary_match(text: str, user_words: dict[str, int]) -> list[dict]:
+def _dictionary_match(text: str, user_words: dict[str, int]) -> list[Match]:
     """zxcvbn's dictionary_match over every dictionary at once. A word listed in several
     dictionaries is kept at its best rank: that is the one zxcvbn's scoring would pick."""
     lower = _lower(text)
@@ -263,7 +265,7 @@ def _is_prefix(word: str) -> bool:
     return at < len(_sorted_words) and _sorted_words[at].startswith(word)
 
 
-def _dictionary_entry(text, i, j, word, rank, name) -> dict:
+def _dictionary_entry(text: str, i: int, j: int, word: str, rank: int, name: str) -> Match:
     return {
         "pattern": "dictionary",
         "i": i,
@@ -277,7 +279,7 @@ def _dictionary_entry(text, i, j, word, rank, name) -> dict:
     }
 
 
-def _reverse_dictionary_match(text: str, user_words: dict[str, int]) -> list[dict]:
+def _reverse_dictionary_match(text: str, user_words: dict[str, int]) -> list[Match]:
     matches = _dictionary_match(text[::-1], user_words)
     last = len(text) - 1
     for match in matches:
@@ -299,7 +301,7 @@ def _unleet_table() -> dict[str, list[str]]:
 _UNLEET = _unleet_table()
 
 
-def _l33t_match(text: str, user_words: dict[str, int]) -> list[dict]:
+def _l33t_match(text: str, user_words: dict[str, int]) -> list[Match]:
     """Dictionary words written with substitutions (p@ssw0rd). zxcvbn tries every whole-
     password substitution table in turn, up to ~100 of them; this walks the text once,
     each l33t character standing for itself or one of its letters, consistently within a
@@ -337,7 +339,7 @@ def _l33t_match(text: str, user_words: dict[str, int]) -> list[dict]:
     return matches
 
 
-def _l33t_entry(text, i, j, word, rank, name, sub) -> dict:
+def _l33t_entry(text: str, i: int, j: int, word: str, rank: int, name: str, sub: dict[str, str]) -> Match:
     entry = _dictionary_entry(text, i, j, word, rank, name)
     entry.update(l33t=True, sub=sub, sub_display=", ".join(f"{k} -> {v}" for k, v in sub.items()))
     return entry
@@ -348,7 +350,7 @@ _LAZY = re.compile(r"(.+?)\1+")
 _LAZY_ANCHORED = re.compile(r"^(.+?)\1+$")
 
 
-def _repeat_match(text: str, user_words: dict[str, int]) -> list[dict]:
+def _repeat_match(text: str, user_words: dict[str, int]) -> list[Match]:
     """zxcvbn's repeat_match, scoring the repeated part with our matchers."""
     matches = []
     last_index = 0
@@ -358,7 +360,9 @@ def _repeat_match(text: str, user_words: dict[str, int]) -> list[dict]:
         if not greedy or not lazy:
             break
         if len(greedy.group(0)) > len(lazy.group(0)):
-            match, base = greedy, _LAZY_ANCHORED.search(greedy.group(0)).group(1)
+            # A greedy repeat is always some shorter unit repeated: the anchored lazy form matches it.
+            anchored = _LAZY_ANCHORED.search(greedy.group(0))
+            match, base = greedy, anchored.group(1) if anchored else greedy.group(1)
         else:
             match, base = lazy, lazy.group(1)
         i, j = match.span()[0], match.span()[1] - 1

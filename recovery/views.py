@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.actions.factors import has_fresh_password
 from accounts.actions.signin import trusted_device
+from accounts.models import Account
 from audit.actions import client_ip
 from institutions.models import RecoveryPath
 
@@ -20,7 +22,14 @@ from .forms import ChannelCodeForm, ChannelForm, CodeForm, NewPasswordForm, Requ
 from .models import ResetCode
 
 
-def _request_page(request, form, *, status=200):
+def _signed_in(request: HttpRequest) -> Account:
+    """The person behind a login_required view."""
+    if not isinstance(request.user, Account):
+        raise PermissionDenied
+    return request.user
+
+
+def _request_page(request: HttpRequest, form: RequestForm, *, status: int = 200) -> HttpResponse:
     return render(request, "recovery/request.html", {"form": form, "paths": RecoveryPath.objects.all()}, status=status)
 
 
@@ -101,7 +110,7 @@ def strength(request: HttpRequest) -> JsonResponse:
     """The meter's server half: the same rules as the form, so the two never disagree.
     Only for someone about to choose a password (a reset grant or a signed-in person):
     each call costs milliseconds of CPU, so it is not open to the whole world."""
-    account = actions.granted_account(request) or (request.user if request.user.is_authenticated else None)
+    account = actions.granted_account(request) or (request.user if isinstance(request.user, Account) else None)
     if account is None:
         return JsonResponse({"ok": False, "score": 0, "problems": []}, status=403)
     return JsonResponse(policy.describe(request.POST.get("password", "")[:1024], actions.user_inputs(account)))
@@ -117,7 +126,7 @@ def _fresh_password_or_redirect(request):
 @require_http_methods(["GET", "POST"])
 def contacts(request: HttpRequest) -> HttpResponse:
     """« Mes contacts de secours »: see, change and reconfirm the recovery channels."""
-    account = request.user
+    account = _signed_in(request)
     form = ChannelForm(request.POST or None)
     if request.method == "POST":
         if request.POST.get("action") == "reconfirm":
@@ -148,13 +157,14 @@ def contacts(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 def contacts_confirm(request: HttpRequest) -> HttpResponse:
-    change = channels.pending(request.user)
+    account = _signed_in(request)
+    change = channels.pending(account)
     if change is None:
         return redirect("contacts")
     form = ChannelCodeForm(request.POST or None)
     error = False
     if request.method == "POST" and form.is_valid():
-        if channels.confirm_change(request, request.user, form.cleaned_data["code"]):
+        if channels.confirm_change(request, account, form.cleaned_data["code"]):
             return redirect("contacts")
         error = True
     return render(request, "recovery/contacts_confirm.html", {"change": change, "form": form, "error": error})

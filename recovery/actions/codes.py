@@ -116,7 +116,7 @@ def reissue_expired(message: Message) -> None:
     still the account's latest, end it and send a fresh one to the same place. Twice at most,
     so a long outage does not turn into a stream of codes."""
     reference = message.reference or {}
-    reset = ResetCode.objects.filter(pk=reference.get("reset")).select_related("account").first()
+    reset = ResetCode.objects.filter(pk=int(reference.get("reset") or 0)).select_related("account").first()
     if reset is None or reset.ended_at is not None or message.account_id != reset.account_id:
         return
     if reference.get("reissues", 0) >= REISSUE_LIMIT:

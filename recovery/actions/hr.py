@@ -42,7 +42,7 @@ DOCUMENT_SIGNATURES = [
 ]
 
 
-def check_document(upload: UploadedFile) -> tuple[str, str]:
+def check_document(upload: "UploadedFile[bytes]") -> tuple[str, str]:
     """(content type, extension) of an accepted document, read from its content."""
     if (upload.size or 0) > DOCUMENT_MAX_BYTES:
         raise Invalid(_("Le justificatif dépasse 5 Mo."))
@@ -69,7 +69,7 @@ def file_manager_request(
     account: Account,
     *,
     justification: str,
-    document: UploadedFile | None = None,
+    document: "UploadedFile[bytes] | None" = None,
 ) -> ManagerRequest:
     require(can_file(manager) and account.institution_id == manager.institution_id and account.pk != manager.pk)
     if not account.is_active:
@@ -88,7 +88,7 @@ def file_manager_request(
     if document:
         row.document_type, extension = check_document(document)
         document.name = f"{secrets.token_hex(16)}{extension}"  # the sender's name says nothing on disk
-        row.document = document  # type: ignore[assignment]  # django-stubs types the field as FieldFile only
+        row.document = document
     try:
         with transaction.atomic():
             row.save()
@@ -102,7 +102,7 @@ def file_manager_request(
             )
     except Exception:
         if row.document:
-            row.document.storage.delete(row.document.name)
+            row.document.storage.delete(row.document.name or "")
         raise
     return row
 

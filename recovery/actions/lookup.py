@@ -27,7 +27,7 @@ def normalize_mobile(raw: str) -> str:
 
 def find_account(identifier: str) -> Account | None:
     """The local account, or the directory's entry mirrored (an LDAP person who never signed in)."""
-    account = Account.objects.filter(identifier=normalize_identifier(identifier)).first()
+    account: Account | None = Account.objects.filter(identifier=normalize_identifier(identifier)).first()
     if account is not None:
         return account
     result = queries.route(identifier)
@@ -40,7 +40,10 @@ def find_account(identifier: str) -> Account | None:
         entry = directories.for_institution(institution).lookup(identifier)
     except directories.DirectoryUnavailable:
         return None
-    return mirror(institution, institution.directory, entry) if entry else None
+    if not entry:
+        return None
+    mirrored: Account = mirror(institution, institution.directory, entry)
+    return mirrored
 
 
 def usable_channels(account: Account, now: datetime | None = None) -> dict[str, str]:
