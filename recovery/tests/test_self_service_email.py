@@ -188,3 +188,22 @@ def test_the_strength_meter_answers_only_someone_choosing_a_password(client, nur
     strong = client.post("/password/strength/", {"password": NEW_PASSWORD}).json()
     assert weak["ok"] is False and weak["problems"]
     assert strong["ok"] is True and strong["score"] >= 3
+
+
+def test_the_english_pages_and_link_e_mail_say_no_french(client, nurse, mail):
+    from guichet.testing.pages import french_words
+
+    nurse.language = "en"
+    nurse.save()
+    sent = mail(
+        client.post,
+        "/en/password/reset/",
+        {"identifier": NURSE, "channel": "email", "contact": "claire.perso@example.org"},
+    )
+    sms = client.post("/en/password/reset/", {"identifier": NURSE, "channel": "sms", "contact": "06 99 99 99 99"})
+    assert "a link has just been sent there" in sent.content.decode()
+    assert "a code has just been sent by text message" in sms.content.decode()
+    message = mail.messages[0]
+    assert message["Subject"].endswith("your password reset link")
+    for html in (sent.content.decode(), sms.content.decode(), message.get_body(("html",)).get_content()):
+        assert french_words(html) == []
