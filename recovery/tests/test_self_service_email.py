@@ -207,3 +207,22 @@ def test_the_english_pages_and_link_e_mail_say_no_french(client, nurse, mail):
     assert message["Subject"].endswith("your password reset link")
     for html in (sent.content.decode(), sms.content.decode(), message.get_body(("html",)).get_content()):
         assert french_words(html) == []
+
+
+def test_the_policy_runs_in_the_new_password_form(nurse):
+    from recovery.forms import NewPasswordForm
+
+    weak = NewPasswordForm(nurse, {"password": "motdepasse2026", "confirmation": "motdepasse2026"})
+    current = NewPasswordForm(nurse, {"password": PASSWORD, "confirmation": PASSWORD})
+    good = NewPasswordForm(nurse, {"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD})
+    assert not weak.is_valid() and weak.errors["password"]
+    assert not current.is_valid() and "mot de passe actuel" in str(current.errors["password"])
+    assert good.is_valid()
+
+
+def test_the_meter_words_come_from_the_catalogue(client, poitiers):
+    french = client.get("/password/strength/mots.js")
+    english = client.get("/en/password/strength/mots.js")
+    assert french["Content-Type"].startswith("text/javascript") and english.status_code == 200
+    assert "Password strength" in english.content.decode() and "very weak" in english.content.decode()
+    assert "Password strength" not in french.content.decode()
