@@ -210,13 +210,16 @@ def test_the_english_pages_and_link_e_mail_say_no_french(client, nurse, mail):
 
 
 def test_the_policy_runs_in_the_new_password_form(nurse):
+    from django.utils import translation
+
     from recovery.forms import NewPasswordForm
 
     weak = NewPasswordForm(nurse, {"password": "motdepasse2026", "confirmation": "motdepasse2026"})
     current = NewPasswordForm(nurse, {"password": PASSWORD, "confirmation": PASSWORD})
     good = NewPasswordForm(nurse, {"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD})
-    assert not weak.is_valid() and weak.errors["password"]
-    assert not current.is_valid() and "mot de passe actuel" in str(current.errors["password"])
+    with translation.override("fr"):  # outside a request, whatever an earlier test left active
+        assert not weak.is_valid() and weak.errors["password"]
+        assert not current.is_valid() and "mot de passe actuel" in str(current.errors["password"])
     assert good.is_valid()
 
 
