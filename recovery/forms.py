@@ -1,7 +1,12 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .actions import is_institution_address, normalize_mobile
+from accounts.models import Account
+
+from . import policy
+from .actions import is_current_password, is_institution_address, normalize_mobile, user_inputs
 
 
 class RequestForm(forms.Form):
@@ -11,8 +16,11 @@ class RequestForm(forms.Form):
         error_messages={"required": _("Saisissez l'adresse ou l'identifiant du compte à récupérer.")},
     )
     channel = forms.ChoiceField(
-        label=_("Recevoir le code"),
-        choices=[("email", _("par courriel, à mon adresse de secours")), ("sms", _("par SMS, sur mon mobile"))],
+        label=_("Recevoir"),
+        choices=[
+            ("email", _("un lien par courriel, à mon adresse de secours")),
+            ("sms", _("un code par SMS, sur mon mobile")),
+        ],
         widget=forms.RadioSelect,
         initial="email",
         error_messages={
@@ -26,8 +34,8 @@ class RequestForm(forms.Form):
         error_messages={"required": _("Saisissez l'adresse de secours ou le numéro de mobile enregistrés.")},
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         channel, contact = data.get("channel"), (data.get("contact") or "").strip()
         if channel == "email" and contact:
             if "@" not in contact:
@@ -72,10 +80,26 @@ class NewPasswordForm(forms.Form):
         error_messages={"required": _("Saisissez le mot de passe une seconde fois.")},
     )
 
-    def clean(self):
-        data = super().clean()
-        if data.get("password") and data.get("confirmation") and data["password"] != data["confirmation"]:
+    def __init__(self, account: Account, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def clean(self) -> dict[str, Any]:
+        """Two identical entries, then the policy (the current password is asked last, by
+        the policy, only when nothing else is wrong)."""
+        data = super().clean() or {}
+        password, confirmation = data.get("password"), data.get("confirmation")
+        if password and confirmation and password != confirmation:
             self.add_error("confirmation", _("Les deux saisies sont différentes."))
+        elif password and confirmation:
+            account = self.account
+            problems = policy.check(
+                password,
+                user_inputs=user_inputs(account),
+                current_password_check=lambda typed: is_current_password(account, typed),
+            )
+            for problem in problems:
+                self.add_error("password", problem.message)
         return data
 
 
@@ -87,8 +111,8 @@ class ChannelForm(forms.Form):
         error_messages={"required": _("Saisissez la nouvelle adresse ou le nouveau numéro.")},
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         value = (data.get("value") or "").strip()
         if data.get("channel") == "email" and value:
             try:

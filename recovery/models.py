@@ -1,13 +1,21 @@
 """Password recovery: codes and links sent to a verified channel, and assisted resets."""
 
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.core.files.storage import FileSystemStorage
 
 
 class ResetCode(models.Model):
-    """A 6-digit code (and, by e-mail, a link) that lets one person set a new password.
+    """A link (by e-mail) or an 8-character code (SMS, printed) that lets one person set a new password.
 
     Only keyed hashes are stored. Five wrong entries, expiry, use, or a newer request
     end it. `origin` says which path issued it (self-service, support, HR).
@@ -34,10 +42,10 @@ class ResetCode(models.Model):
         verbose_name = _("code de réinitialisation")
         verbose_name_plural = _("codes de réinitialisation")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.account} {self.channel} {self.created_at:%Y-%m-%d %H:%M}"
 
-    def is_live(self, now=None) -> bool:
+    def is_live(self, now: datetime | None = None) -> bool:
         return self.ended_at is None and self.expires_at > (now or timezone.now())
 
 
@@ -49,7 +57,7 @@ class RequestLog(models.Model):
     ip_digest = models.CharField(max_length=64, db_index=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M}"
 
 
@@ -73,7 +81,7 @@ class ResetRequest(models.Model):
     # done, or abandoned (the worker failed on it five times: the directory was down)
     outcome = models.CharField(max_length=10, blank=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.channel} {self.created_at:%Y-%m-%d %H:%M}"
 
 
@@ -89,21 +97,52 @@ class ChannelChange(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     ended_at = models.DateTimeField(null=True, blank=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.account} {self.channel}"
 
 
 # --- Assisted resets: the support desk, and HR on a manager's request ----------------------
 
 
-def _private_storage():
+class _Deadlined(Protocol):
+    # Read-only members, so that each model's own constants and fields fit.
+    @property
+    def PENDING(self) -> str: ...
+
+    @property
+    def EXPIRED(self) -> str: ...
+
+    @property
+    def STATUS_CHOICES(self) -> Sequence[tuple[str, str | Promise]]: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def expires_at(self) -> datetime: ...
+
+
+class DecidedBeforeDeadline:
+    """A request that waits for a decision until `expires_at`: still pending past it, it is
+    expired, without a job having to write so (support resets and HR requests alike)."""
+
+    def state(self: _Deadlined, now: datetime | None = None) -> str:
+        if self.status == self.PENDING and self.expires_at <= (now or timezone.now()):
+            return self.EXPIRED
+        return self.status
+
+    def get_state_display(self: _Deadlined) -> str:
+        return str(dict(self.STATUS_CHOICES)[DecidedBeforeDeadline.state(self)])
+
+
+def _private_storage() -> "FileSystemStorage":
     from django.core.files.storage import FileSystemStorage
 
     # Under MEDIA_ROOT, which no URL serves: HR reads documents through an authenticated view.
     return FileSystemStorage(file_permissions_mode=0o600, directory_permissions_mode=0o700)
 
 
-class SupportReset(models.Model):
+class SupportReset(DecidedBeforeDeadline, models.Model):
     """A reset done at the support desk: the proofs the agent checked, their note, and how the
     person gets back in. A privileged account's reset waits for a second agent (PENDING)."""
 
@@ -149,19 +188,11 @@ class SupportReset(models.Model):
         verbose_name = _("réinitialisation par le support")
         verbose_name_plural = _("réinitialisations par le support")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.account} {self.created_at:%Y-%m-%d %H:%M}"
 
-    def state(self, now=None) -> str:
-        if self.status == self.PENDING and self.expires_at <= (now or timezone.now()):
-            return self.EXPIRED
-        return self.status
 
-    def get_state_display(self) -> str:
-        return dict(self.STATUS_CHOICES)[self.state()]
-
-
-class ManagerRequest(models.Model):
+class ManagerRequest(DecidedBeforeDeadline, models.Model):
     """A manager asks HR to reset a staff member's password; an HR approver decides."""
 
     PENDING, ISSUED, NEEDS_SUPPORT, REFUSED, EXPIRED = "pending", "issued", "support", "refused", "expired"
@@ -204,13 +235,5 @@ class ManagerRequest(models.Model):
         verbose_name = _("demande de réinitialisation par un responsable")
         verbose_name_plural = _("demandes de réinitialisation par un responsable")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.account} {self.created_at:%Y-%m-%d %H:%M}"
-
-    def state(self, now=None) -> str:
-        if self.status == self.PENDING and self.expires_at <= (now or timezone.now()):
-            return self.EXPIRED
-        return self.status
-
-    def get_state_display(self) -> str:
-        return dict(self.STATUS_CHOICES)[self.state()]

@@ -1,9 +1,17 @@
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.models import Account
+
 from . import assisted
 from .models import ResetCode
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class SearchForm(forms.Form):
@@ -26,26 +34,34 @@ class SupportResetForm(forms.Form):
         error_messages={"required": _("Choisissez un moyen."), "invalid_choice": _("Choisissez un moyen proposé.")},
     )
 
-    def __init__(self, *args, account, **kwargs):
+    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.account = account
         self.required_proofs = assisted.required_proofs(account.institution)
-        self.fields["proofs"].choices = [
+        self.proof_field.choices = [
             (c["slug"], assisted.check_label(c)) for c in assisted.identity_checks(account.institution)
         ]
         usable = assisted.usable_channels(account)
-        choices = []
+        choices: list[tuple[str, StrOrPromise]] = []
         if ResetCode.EMAIL in usable:
             masked = assisted.mask_email(usable[ResetCode.EMAIL])
             choices.append((ResetCode.EMAIL, _("Lien à usage unique par courriel, à %(target)s") % {"target": masked}))
         if ResetCode.SMS in usable:
             masked = assisted.mask_mobile(usable[ResetCode.SMS])
             choices.append((ResetCode.SMS, _("Code à usage unique par SMS, au %(target)s") % {"target": masked}))
-        choices.append((ResetCode.PRINTED, _("Code imprimé, remis en main propre (valable 30 minutes)")))
-        self.fields["channel"].choices = choices
+        choices.append((ResetCode.PRINTED, _("Code imprimé, remis en main propre (valable 10 minutes)")))
+        self.channel_field.choices = choices
 
-    def clean_proofs(self):
-        proofs = self.cleaned_data["proofs"]
+    @property
+    def proof_field(self) -> forms.MultipleChoiceField:
+        return cast(forms.MultipleChoiceField, self.fields["proofs"])
+
+    @property
+    def channel_field(self) -> forms.ChoiceField:
+        return cast(forms.ChoiceField, self.fields["channel"])
+
+    def clean_proofs(self) -> list[str]:
+        proofs: list[str] = self.cleaned_data["proofs"]
         if len(proofs) < self.required_proofs:
             raise forms.ValidationError(
                 ngettext(
@@ -67,8 +83,8 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("decision") == "refuse" and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Indiquez le motif du refus."))
         return data
@@ -100,13 +116,19 @@ class ManagerRequestForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"}),
     )
 
-    def __init__(self, *args, manager, **kwargs):
+    def __init__(self, *args: Any, manager: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.manager = manager
-        self.account = None
+        self.account: Account | None = None
 
-    def clean_identifier(self):
-        identifier = self.cleaned_data["identifier"]
+    def person(self) -> Account:
+        """The staff member the valid form names."""
+        if self.account is None:
+            raise ValueError("person() is for a valid form")
+        return self.account
+
+    def clean_identifier(self) -> str:
+        identifier: str = self.cleaned_data["identifier"]
         account = assisted.staff_member(self.manager, identifier)
         if account is None:
             raise forms.ValidationError(_("Aucun membre du personnel de votre établissement n'a cet identifiant."))
@@ -117,7 +139,7 @@ class ManagerRequestForm(forms.Form):
         self.account = account
         return identifier
 
-    def clean_document(self):
+    def clean_document(self) -> "UploadedFile[bytes] | None":
         document = self.cleaned_data.get("document")
         if document:
             try:

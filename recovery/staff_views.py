@@ -1,12 +1,14 @@
 """The support desk (« Guichet du support ») and HR requests. Roles are checked here for the
 page and again by the actions in assisted.py for every change."""
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,19 +20,30 @@ from accounts.models import Account
 
 from . import assisted
 from .models import ManagerRequest, ResetCode, SupportReset
+from .roles import User
 from .staff_forms import DecisionForm, ManagerRequestForm, SearchForm, SupportDecisionForm, SupportResetForm
 
+View = Callable[..., HttpResponseBase]
 
-def _role_required(allowed):
+
+def _me(request: HttpRequest) -> Account:
+    """The staff member behind a _role_required view (every role is an Account's)."""
+    if not isinstance(request.user, Account):
+        raise PermissionDenied
+    return request.user
+
+
+def _role_required(allowed: Callable[[User], bool]) -> Callable[[View], View]:
     """Anonymous: to the sign-in page. Signed in without the role: the 403 page. With the role
     but a session opened without a second factor: how to get one (staff roles need it)."""
 
-    def decorator(view):
+    def decorator(view: View) -> View:
         @wraps(view)
-        def checked(request, *args, **kwargs):
+        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not allowed(request.user):
                 raise PermissionDenied
-            if not request.user.is_verified():
+            # django_otp's middleware gives request.user is_verified(): a second factor this session.
+            if not getattr(request.user, "is_verified", lambda: False)():
                 return render(request, "recovery/staff/second_factor.html", status=403)
             return view(request, *args, **kwargs)
 
@@ -48,7 +61,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     results = None
     if form.is_valid() and form.cleaned_data["q"].strip():
-        results = assisted.search(request, request.user, form.cleaned_data["q"])
+        results = assisted.search(request, _me(request), form.cleaned_data["q"])
     context = {
         "form": form,
         "results": results,
@@ -62,7 +75,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account.objects.select_related("institution"), pk=pk)
-    own = account.pk == request.user.pk
+    own = account.pk == _me(request).pk
     form = SupportResetForm(request.POST or None, account=account)
     error = ""
     if request.method == "POST":
@@ -72,14 +85,14 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 reset, printed = assisted.request_support_reset(
-                    request, request.user, account, proofs=data["proofs"], note=data["note"], channel=data["channel"]
+                    request, _me(request), account, proofs=data["proofs"], note=data["note"], channel=data["channel"]
                 )
             except assisted.Invalid as problem:
                 error = str(problem)
             else:
                 return _after_issue(request, reset, printed)
     else:
-        assisted.open_person(request, request.user, account)
+        assisted.open_person(request, _me(request), account)
     context = {
         "person": account,
         "own": own,
@@ -92,14 +105,14 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "recovery/staff/person.html", context)
 
 
-def _after_issue(request, reset: SupportReset, printed: str | None) -> HttpResponse:
+def _after_issue(request: HttpRequest, reset: SupportReset, printed: str | None) -> HttpResponse:
     if printed:
         # Shown once, in this response only: it is stored nowhere in clear, not even the session.
         context = {
             "reset": reset,
             "person": reset.account,
             "code": printed,
-            "expires_at": reset.reset_code.expires_at,
+            "expires_at": reset.reset_code.expires_at if reset.reset_code else None,
             "code_url": request.build_absolute_uri(reverse("recovery-code")),
         }
         return render(request, "recovery/staff/printed.html", context)
@@ -116,23 +129,23 @@ def _after_issue(request, reset: SupportReset, printed: str | None) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 def approvals(request: HttpRequest) -> HttpResponse:
     """Privileged accounts' resets waiting for a second agent."""
-    errors = {}
+    errors: dict[str, list[str]] = {}
     if request.method == "POST":
         form = SupportDecisionForm(request.POST)
         if form.is_valid():
             reset = get_object_or_404(SupportReset, pk=form.cleaned_data["request"])
             try:
                 if form.cleaned_data["decision"] == "approve":
-                    reset, printed = assisted.approve_support_reset(request, request.user, reset)
+                    reset, printed = assisted.approve_support_reset(request, _me(request), reset)
                     return _after_issue(request, reset, printed)
-                assisted.refuse_support_reset(request, request.user, reset, form.cleaned_data["reason"])
+                assisted.refuse_support_reset(request, _me(request), reset, form.cleaned_data["reason"])
             except assisted.Invalid as problem:
                 errors[str(reset.pk)] = [str(problem)]
             else:
                 messages.success(request, _("Demande refusée."))
                 return redirect("support-approvals")
         else:
-            errors[request.POST.get("request", "")] = [e for errs in form.errors.values() for e in errs]
+            errors[request.POST.get("request", "")] = [str(e) for errs in form.errors.values() for e in errs]
     rows = list(assisted.pending_support_resets())
     checks = {}
     for row in rows:
@@ -143,8 +156,8 @@ def approvals(request: HttpRequest) -> HttpResponse:
             {
                 "reset": row,
                 "proofs": checks[row.pk],
-                "mine": row.requested_by_id == request.user.pk,
-                "own": row.account_id == request.user.pk,
+                "mine": row.requested_by_id == _me(request).pk,
+                "own": row.account_id == _me(request).pk,
                 "errors": errors.get(str(row.pk), []),
             }
             for row in rows
@@ -159,7 +172,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 @_role_required(assisted.can_see_hr)
 @require_GET
 def hr_list(request: HttpRequest) -> HttpResponse:
-    user, now = request.user, timezone.now()
+    user, now = _me(request), timezone.now()
     pending, decided = [], []
     if assisted.is_hr_approver(user):
         rows = assisted.hr_requests_for(user)
@@ -179,13 +192,13 @@ def hr_list(request: HttpRequest) -> HttpResponse:
 @_role_required(assisted.can_file)
 @require_http_methods(["GET", "POST"])
 def hr_new(request: HttpRequest) -> HttpResponse:
-    form = ManagerRequestForm(request.POST or None, request.FILES or None, manager=request.user)
+    form = ManagerRequestForm(request.POST or None, request.FILES or None, manager=_me(request))
     error = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             row = assisted.file_manager_request(
-                request, request.user, form.account, justification=data["justification"], document=data["document"]
+                request, _me(request), form.person(), justification=data["justification"], document=data["document"]
             )
         except assisted.Invalid as problem:
             error = str(problem)
@@ -199,20 +212,20 @@ def hr_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def hr_detail(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(ManagerRequest.objects.select_related("account__institution", "requested_by"), pk=pk)
-    if not assisted.can_view_request(request.user, row):
+    if not assisted.can_view_request(_me(request), row):
         # The same answer as for an id that does not exist: ids tell nothing of other requests.
         raise Http404
     form = DecisionForm(request.POST or None)
     error = ""
     if request.method == "POST":
-        if not assisted.can_decide(request.user, row):
+        if not assisted.can_decide(_me(request), row):
             raise PermissionDenied
         if form.is_valid():
             try:
                 if form.cleaned_data["decision"] == "approve":
-                    row = assisted.approve_manager_request(request, request.user, row)
+                    row = assisted.approve_manager_request(request, _me(request), row)
                 else:
-                    row = assisted.refuse_manager_request(request, request.user, row, form.cleaned_data["reason"])
+                    row = assisted.refuse_manager_request(request, _me(request), row, form.cleaned_data["reason"])
             except assisted.Invalid as problem:
                 error = str(problem)
             else:
@@ -222,20 +235,20 @@ def hr_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "row": row,
         "form": form,
         "error": error,
-        "can_decide": assisted.can_decide(request.user, row) and row.state() == ManagerRequest.PENDING,
-        "can_download": bool(row.document) and assisted.is_hr_approver(request.user),
+        "can_decide": assisted.can_decide(_me(request), row) and row.state() == ManagerRequest.PENDING,
+        "can_download": bool(row.document) and assisted.is_hr_approver(_me(request)),
     }
     return render(request, "recovery/staff/hr_detail.html", context)
 
 
 @_role_required(assisted.is_hr_approver)
 @require_GET
-def hr_document(request: HttpRequest, pk: int) -> HttpResponse:
+def hr_document(request: HttpRequest, pk: int) -> FileResponse:
     row = get_object_or_404(ManagerRequest.objects.select_related("account"), pk=pk)
-    if not assisted.can_view_request(request.user, row):
+    if not assisted.can_view_request(_me(request), row):
         raise Http404  # as for an id that does not exist
-    handle = assisted.open_document(request, request.user, row)
-    extension = row.document.name.rpartition(".")[2]
+    handle = assisted.open_document(request, _me(request), row)
+    extension = (row.document.name or "").rpartition(".")[2]
     response = FileResponse(
         handle, as_attachment=True, filename=f"demande-{row.pk}.{extension}", content_type=row.document_type
     )

@@ -1,15 +1,15 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import reset_requests
+from .actions import requests
 
 
-@db_task()
+@db_task()  # type: ignore[untyped-decorator]  # huey ships no types
 def process_request_task(request_id: int) -> bool:
-    return reset_requests.process(request_id)
+    return requests.process(request_id)
 
 
-@db_periodic_task(crontab(minute="*"))
+@db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]  # huey ships no types
 def sweep_requests_task() -> int:
     # Requests whose queue entry was lost or whose worker died: none is lost, only late.
-    return reset_requests.process_due()
+    return requests.process_due()

@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -9,20 +10,33 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.actions.signin import trusted_device
 from accounts.decorators import require_fresh_password
+from accounts.models import Account
 from audit.actions import client_ip
 from institutions.models import RecoveryPath
 
-from . import actions, channels, policy
+from . import actions, policy
+from .actions import channels
 from .forms import ChannelCodeForm, ChannelForm, CodeForm, NewPasswordForm, RequestForm
+from .models import ResetCode
 
 
-def _request_page(request, form, *, status=200):
+def _signed_in(request: HttpRequest) -> Account:
+    """The person behind a login_required view."""
+    if not isinstance(request.user, Account):
+        raise PermissionDenied
+    return request.user
+
+
+def _request_page(request: HttpRequest, form: RequestForm, *, status: int = 200) -> HttpResponse:
     return render(request, "recovery/request.html", {"form": form, "paths": RecoveryPath.objects.all()}, status=status)
 
 
-def _sent_page(request, identifier, form=None, *, error=""):
+def _sent_page(
+    request: HttpRequest, identifier: str, form: CodeForm | None = None, *, error: str = "", link_sent: bool = False
+) -> HttpResponse:
+    """After a request by e-mail, where to look for the link; by SMS, where to type the code."""
     form = form or CodeForm(initial={"identifier": identifier})
-    return render(request, "recovery/sent.html", {"form": form, "error": error})
+    return render(request, "recovery/sent.html", {"form": form, "error": error, "link_sent": link_sent})
 
 
 @never_cache
@@ -39,7 +53,7 @@ def reset(request: HttpRequest) -> HttpResponse:
     if actions.over_limit(data["identifier"], client_ip(request), trusted=trusted):
         return render(request, "recovery/too_many.html", status=429)
     actions.request_code(request, data["identifier"], data["channel"], data["contact"])
-    return _sent_page(request, data["identifier"])
+    return _sent_page(request, data["identifier"], link_sent=data["channel"] == ResetCode.EMAIL)
 
 
 @never_cache
@@ -81,23 +95,12 @@ def new_password(request: HttpRequest) -> HttpResponse:
     account = actions.granted_account(request)
     if account is None:
         return render(request, "recovery/link.html", {"expired": True}, status=410)
-    form = NewPasswordForm(request.POST or None)
-    problems = []
-    if request.method == "POST" and form.is_valid():
-        password = form.cleaned_data["password"]
-        problems = policy.check(
-            password,
-            user_inputs=actions.user_inputs(account),
-            current_password_check=lambda p: actions.is_current_password(account, p),
-        )
-        if not problems:
-            actions.set_new_password(request, account, password)
-            return render(request, "recovery/done.html", {"account": account})
-    return render(
-        request,
-        "recovery/new_password.html",
-        {"form": NewPasswordForm(), "problems": problems, "errors": form.errors if request.method == "POST" else {}},
-    )
+    form = NewPasswordForm(account, request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        actions.set_new_password(request, account, form.cleaned_data["password"])
+        return render(request, "recovery/done.html", {"account": account})
+    # Never sent back: the fields are always empty again.
+    return render(request, "recovery/new_password.html", {"form": NewPasswordForm(account), "errors": form.errors})
 
 
 @require_POST
@@ -105,7 +108,7 @@ def strength(request: HttpRequest) -> JsonResponse:
     """The meter's server half: the same rules as the form, so the two never disagree.
     Only for someone about to choose a password (a reset grant or a signed-in person):
     each call costs milliseconds of CPU, so it is not open to the whole world."""
-    account = actions.granted_account(request) or (request.user if request.user.is_authenticated else None)
+    account = actions.granted_account(request) or (request.user if isinstance(request.user, Account) else None)
     if account is None:
         return JsonResponse({"ok": False, "score": 0, "problems": []}, status=403)
     return JsonResponse(policy.describe(request.POST.get("password", "")[:1024], actions.user_inputs(account)))
@@ -116,7 +119,7 @@ def strength(request: HttpRequest) -> JsonResponse:
 @require_fresh_password(when=lambda request: request.method == "POST" and request.POST.get("action") != "reconfirm")
 def contacts(request: HttpRequest) -> HttpResponse:
     """« Mes contacts de secours »: see, change and reconfirm the recovery channels."""
-    account = request.user
+    account = _signed_in(request)
     form = ChannelForm(request.POST or None)
     if request.method == "POST":
         if request.POST.get("action") == "reconfirm":
@@ -145,13 +148,14 @@ def contacts(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 def contacts_confirm(request: HttpRequest) -> HttpResponse:
-    change = channels.pending(request.user)
+    account = _signed_in(request)
+    change = channels.pending(account)
     if change is None:
         return redirect("contacts")
     form = ChannelCodeForm(request.POST or None)
     error = False
     if request.method == "POST" and form.is_valid():
-        if channels.confirm_change(request, request.user, form.cleaned_data["code"]):
+        if channels.confirm_change(request, account, form.cleaned_data["code"]):
             return redirect("contacts")
         error = True
     return render(request, "recovery/contacts_confirm.html", {"change": change, "form": form, "error": error})

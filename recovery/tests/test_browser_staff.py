@@ -135,7 +135,7 @@ def test_an_agent_prints_a_code_after_checking_identity(open_page, site, cast, v
     page.get_by_label("Pièce d'identité officielle présentée au guichet").check()
     page.get_by_label("Numéro d'agent (matricule) confirmé").check()
     page.get_by_label("Note (numéro de ticket, circonstances)").fill("Ticket 4522, au guichet")
-    page.get_by_label("Code imprimé, remis en main propre (valable 30 minutes)").check()
+    page.get_by_label("Code imprimé, remis en main propre (valable 10 minutes)").check()
     screenshot(page, "person", full_page=True)
     page.get_by_role("button", name="Réinitialiser").click()
     code = page.locator(".code-printed")

@@ -54,7 +54,7 @@ def test_a_new_address_gets_a_code_and_the_old_one_is_told(
 
 
 def test_without_a_second_factor_the_new_channel_waits_a_day(signed_in, nurse, django_capture_on_commit_callbacks):
-    from recovery import channels
+    from recovery.actions import channels
 
     signed_in.post("/compte/contacts/", {"channel": "email", "value": "nouvelle@example.org"})
     change = ChannelChange.objects.get()

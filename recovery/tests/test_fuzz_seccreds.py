@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guichet.logmask import mask
-from recovery import reset_requests
+from recovery.actions import requests as reset_requests
 from recovery.models import ResetRequest
 
 from .conftest import PASSWORD

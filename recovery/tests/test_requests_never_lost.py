@@ -10,7 +10,7 @@ from accounts.models import Account
 from audit.models import Event
 from notify.actions import deliver, sweep
 from notify.models import Message
-from recovery import reset_requests
+from recovery.actions import requests as reset_requests
 from recovery.models import ResetCode, ResetRequest
 
 from .conftest import ask

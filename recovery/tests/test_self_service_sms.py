@@ -77,3 +77,25 @@ def test_an_sms_provider_outage_loses_nothing(client, nurse, sms):
     sweep(now=timezone.now() + timedelta(minutes=5))
     assert Message.objects.get(channel="sms").status == "sent"
     assert client.post("/password/reset/code/", {"identifier": NURSE, "code": _code(sms.server)}).status_code == 302
+
+
+def test_the_page_after_an_sms_request_asks_for_the_code(client, nurse, sms):
+    page = sms(ask, client, NURSE, channel="sms", contact="0612345678").content.decode()
+    assert "un code vient d'être envoyé par SMS" in page and 'name="code"' in page
+
+
+def test_an_sms_code_is_single_use(client, nurse, sms):
+    sms(ask, client, NURSE, channel="sms", contact="0612345678")
+    code = _code(sms.server)
+    assert client.post("/password/reset/code/", {"identifier": NURSE, "code": code}).status_code == 302
+    assert Client().post("/password/reset/code/", {"identifier": NURSE, "code": code}).status_code == 200
+
+
+def test_five_wrong_entries_kill_an_sms_code(client, nurse, sms):
+    sms(ask, client, NURSE, channel="sms", contact="0612345678")
+    code = _code(sms.server)
+    wrong = "2222-2222" if code != "2222-2222" else "3333-3333"
+    for _ in range(5):
+        client.post("/password/reset/code/", {"identifier": NURSE, "code": wrong})
+    assert client.post("/password/reset/code/", {"identifier": NURSE, "code": code}).status_code == 200
+    assert ResetCode.objects.get().end_reason == "killed"

@@ -11,7 +11,7 @@ from audit.models import Event
 from notify import quotas
 from notify.actions import queue_sms
 from notify.models import Message
-from recovery import reset_requests
+from recovery.actions import requests as reset_requests
 
 from .conftest import PASSWORD, ask
 

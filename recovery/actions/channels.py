@@ -5,14 +5,16 @@ import hmac
 from datetime import timedelta
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import Account
 from audit.actions import client_ip, record
 from notify.actions import queue
 
-from .actions import digest, new_code
-from .models import ChannelChange
+from .. import events
+from ..models import ChannelChange
+from .codes import digest, new_code
 
 CODE_TTL = timedelta(minutes=15)
 UNTRUSTED_WAIT = timedelta(hours=24)
@@ -20,13 +22,13 @@ MAX_ATTEMPTS = 5
 
 
 @transaction.atomic
-def reconfirm(request, account: Account) -> None:
+def reconfirm(request: HttpRequest, account: Account) -> None:
     Account.objects.filter(pk=account.pk).update(channels_confirmed_at=timezone.now())
-    record("recovery.channels.reconfirmed", actor=account, subject=account, ip=client_ip(request))
+    record(events.CHANNELS_RECONFIRMED, actor=account, subject=account, ip=client_ip(request))
 
 
 @transaction.atomic
-def start_change(request, account: Account, channel: str, value: str) -> ChannelChange | None:
+def start_change(request: HttpRequest, account: Account, channel: str, value: str) -> ChannelChange | None:
     """Send a code to the NEW channel; nothing changes until it comes back. None when the
     SMS quotas refuse (too many SMS to that number, for this account or from this network):
     nothing is started then."""
@@ -54,9 +56,9 @@ def start_change(request, account: Account, channel: str, value: str) -> Channel
     )
     if sent is None:
         ChannelChange.objects.filter(pk=change.pk).update(ended_at=now)  # no code went: nothing to confirm
-        record("recovery.channel.change_refused", actor=account, subject=account, ip=client_ip(request))
+        record(events.CHANNEL_CHANGE_REFUSED, actor=account, subject=account, ip=client_ip(request))
         return None
-    record("recovery.channel.change_started", actor=account, subject=account, ip=client_ip(request), channel=channel)
+    record(events.CHANNEL_CHANGE_STARTED, actor=account, subject=account, ip=client_ip(request), channel=channel)
     return change
 
 
@@ -69,7 +71,7 @@ def pending(account: Account) -> ChannelChange | None:
 
 
 @transaction.atomic
-def confirm_change(request, account: Account, code: str) -> bool:
+def confirm_change(request: HttpRequest, account: Account, code: str) -> bool:
     now = timezone.now()
     change = pending(account)
     if change is None:
@@ -93,7 +95,7 @@ def confirm_change(request, account: Account, code: str) -> bool:
     account.channels_confirmed_at = now
     account.save()
     record(
-        "recovery.channel.changed",
+        events.CHANNEL_CHANGED,
         actor=account,
         subject=account,
         ip=client_ip(request),
@@ -106,12 +108,14 @@ def confirm_change(request, account: Account, code: str) -> bool:
 
 def _tell_old_channel(account: Account, channel: str, old_email: str, old_mobile: str) -> None:
     context = {"account": account, "channel": channel, "when": timezone.now()}
-    common = {
-        "context": context,
-        "language": account.language,
-        "purpose": "recovery.channel_changed",
-        "account": account,
-    }
     old, new = (old_email, account.secondary_email) if channel == "email" else (old_mobile, str(account.mobile))
     if old and old != new:
-        queue(channel, to=old, template="channel_changed", **common)
+        queue(
+            channel,
+            to=old,
+            template="channel_changed",
+            context=context,
+            language=account.language,
+            purpose="recovery.channel_changed",
+            account=account,
+        )

@@ -9,24 +9,22 @@
 // level in words and the problems as a list. Nothing else changes: without this script,
 // or when the server cannot be reached, the form works as before and the server judges.
 // No inline styles (CSP style-src 'self'): classes only, styled in site.css.
-// Words: data-label, data-levels ("a|b|c|d|e", score 0 to 4) and data-accepted override
-// the French or English ones below.
+// Words come from the catalogue (Django's JavaScriptCatalog, gettext domain djangojs, loaded
+// by the page before this script: {% url 'password-strength-words' %}); data-label,
+// data-levels ("a|b|c|d|e", score 0 to 4) and data-accepted still override them. Without
+// the catalogue the French source words are shown.
 (function () {
   "use strict";
-  var WORDS = {
-    fr: {
-      label: "Solidité du mot de passe",
-      levels: ["très faible", "faible", "moyenne", "bonne", "excellente"],
-      accepted: "Ce mot de passe convient.",
-    },
-    en: {
-      label: "Password strength",
-      levels: ["very weak", "weak", "fair", "good", "excellent"],
-      accepted: "This password is fine.",
-    },
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
   };
   var lang = (document.documentElement.lang || "fr").slice(0, 2);
-  var defaults = WORDS[lang] || WORDS.fr;
+  var defaults = {
+    label: gettext("Solidité du mot de passe"),
+    levels: [gettext("très faible"), gettext("faible"), gettext("moyenne"), gettext("bonne"), gettext("excellente")],
+    accepted: gettext("Ce mot de passe convient."),
+  };
 
   function words(output) {
     var levels = output.dataset.levels ? output.dataset.levels.split("|") : defaults.levels;
@@ -79,7 +77,9 @@
     meter.textContent = score + "/4";
     var level = document.createElement("span");
     level.className = "strength-level";
-    level.textContent = text.label + (lang === "fr" ? "\u00a0: " : ": ") + text.levels[score];
+    // « Solidité du mot de passe : bonne » / "Password strength: good": the catalogue
+    // knows where each language puts its colon.
+    level.textContent = interpolate(gettext("%(label)s\u00a0: %(level)s"), { label: text.label, level: text.levels[score] }, true);
     summary.appendChild(meter);
     summary.appendChild(document.createTextNode(" "));
     summary.appendChild(level);
