@@ -67,7 +67,8 @@ def oidc_signing_key(app_configs, **kwargs):
 
 @register(KEYS_TAG)
 def saml_key_pair(app_configs, **kwargs):
-    from sso import saml, saml_keys
+    from sso.protocols.saml import idp as saml
+    from sso.protocols.saml import keys as saml_keys
 
     try:
         key, cert = saml.keypair()
@@ -83,7 +84,7 @@ def saml_key_pair(app_configs, **kwargs):
 @register("guichet")
 def saml_needs_xmlsec1(app_configs, **kwargs):
     from institutions.models import Client
-    from sso import saml
+    from sso.protocols.saml import idp as saml
 
     try:
         clients = list(Client.objects.filter(protocol="saml").values_list("slug", flat=True))
@@ -104,7 +105,7 @@ def saml_needs_xmlsec1(app_configs, **kwargs):
 @register("guichet")
 def zimbra_preauth_keys(app_configs, **kwargs):
     from institutions.models import Client, MailDomain
-    from sso.protocols import zimbra
+    from sso.protocols.zimbra import rules as zimbra
 
     errors = []
     try:

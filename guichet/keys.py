@@ -18,7 +18,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from sso import oidc_keys, saml_keys
+from sso.protocols.oidc import keys as oidc_keys
+from sso.protocols.saml import keys as saml_keys
 
 GENERATE = "python manage.py generate_keys"
 

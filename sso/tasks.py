@@ -3,7 +3,8 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from . import saml, saml_remote
+from .protocols.saml import idp as saml
+from .protocols.saml import metadata as saml_remote
 
 
 @db_periodic_task(crontab(minute="17"))

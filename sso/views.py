@@ -1,19 +1,14 @@
-from urllib.parse import urlsplit
-
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from audit.actions import client_ip, record
 from institutions.models import Client
 
-from . import access, actions, auth
-from .logout import remember
+from . import access, actions, csp, events
 from .models import OidcConsent
-from .protocols import zimbra
 
 
 def wrong_portal(
@@ -21,7 +16,7 @@ def wrong_portal(
 ) -> HttpResponse:
     """« Mauvais portail »: never a bare error, always the right door one click away; and,
     where the protocol has one, a way back telling the client it was refused (`back_url`)."""
-    record("sso.access.wrong_portal", subject=account, ip=client_ip(request), client=client.slug)
+    record(events.ACCESS_WRONG_PORTAL, subject=account, ip=client_ip(request), client=client.slug)
     response = render(
         request,
         "sso/wrong_portal.html",
@@ -36,8 +31,7 @@ def wrong_portal(
         status=403,
     )
     if back_form:  # the answer to the client is a form it must be allowed to post
-        target = urlsplit(back_form[0])
-        response._csp_update = {"form-action": [f"{target.scheme}://{target.netloc}"]}
+        csp.allow_form_action(response, back_form[0])
     return response
 
 
@@ -89,7 +83,7 @@ def services(request: HttpRequest) -> HttpResponse:
 
 
 def _consents(account) -> list:
-    from . import oidc  # the OIDC module connects signals: imported when needed
+    from .protocols.oidc import rules as oidc  # imported when needed: sso.views is imported by every protocol
 
     rows = list(OidcConsent.objects.filter(account=account).select_related("client").order_by("client__name"))
     for row in rows:
@@ -102,25 +96,3 @@ def _consents(account) -> list:
 def consent_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     actions.revoke_consent(request.user, pk, ip=client_ip(request))
     return redirect(f"{reverse('services')}#autorisations")
-
-
-def zimbra_open(request: HttpRequest, slug: str) -> HttpResponse:
-    """« Ouvrir ma messagerie » for Zimbra: a preauth URL, built now, followed at once."""
-    client = get_object_or_404(Client, slug=slug, protocol="zimbra")
-    account = auth.signed_in(request)
-    if account is None:
-        return auth.to_login(request)
-    if not access.may_use(account, client):
-        return wrong_portal(request, account, client)
-    domain = account.identifier.rpartition("@")[2]
-    try:
-        key = zimbra.preauth_key(domain)
-    except ImproperlyConfigured:
-        record("sso.zimbra.no_key", subject=account, client=client.slug, domain=domain)
-        return render(request, "sso/unavailable.html", {"client": client}, status=503)
-    url = zimbra.preauth_url(client.config["preauth_url"], key, account.identifier, by=client.config.get("by", "name"))
-    remember(request, client)
-    record("sso.zimbra.preauth", actor=account, subject=account, ip=client_ip(request), client=client.slug)
-    response = redirect(url)
-    response["Cache-Control"] = "no-store"
-    return response

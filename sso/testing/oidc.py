@@ -9,7 +9,6 @@ import requests
 
 from accounts.models import Account
 from institutions.models import Client, Public
-from sso import oidc  # noqa: F401 - until sso/apps.py imports it: the Client → Application sync
 
 PASSWORD = "Correct-Horse-Battery-2026"  # noqa: S105 - test accounts only
 STUDENT = "etudiant@etu.univ-poitiers.fr"

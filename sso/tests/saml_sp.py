@@ -19,7 +19,7 @@ from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from accounts.models import Account
 from institutions.models import Client, Public
-from sso.saml import generate_keypair
+from sso.protocols.saml.keys import generate_keypair
 
 PASSWORD = "Correct-Horse-Battery-2026"
 IDP = "http://testserver/saml/metadata"

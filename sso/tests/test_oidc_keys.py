@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.test import override_settings
 from oauth2_provider.utils import jwk_from_pem
 
-from sso import oidc_keys
-from sso.oidc_validator import GuichetValidator
+from sso.protocols.oidc import keys as oidc_keys
+from sso.protocols.oidc.validator import GuichetValidator
 from sso.testing.oidc import PASSWORD, STUDENT, WEBMAIL, account, basic, oidc_client, pkce
 
 

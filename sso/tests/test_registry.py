@@ -12,7 +12,7 @@ from django.test import RequestFactory
 
 from institutions.loader import SetupError, load
 from institutions.models import Client
-from sso import saml
+from sso.protocols.saml import idp as saml
 
 from . import saml_sp
 

@@ -16,8 +16,8 @@ from saml2.sigver import verify_redirect_signature
 
 from accounts.models import UserSession
 from audit.models import Event
-from sso import saml
 from sso.models import SignOn
+from sso.protocols.saml import idp as saml
 
 from . import saml_sp
 from .saml_sp import IDP, SLO, ServiceProvider

@@ -7,8 +7,8 @@ from saml2.response import StatusInvalidNameidPolicy
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NAMEID_FORMAT_TRANSIENT
 
 from accounts.directories.ldap import LdapDirectory
-from sso import saml
 from sso.models import SignOn
+from sso.protocols.saml import idp as saml
 
 from . import saml_sp
 

@@ -14,7 +14,7 @@ from signxml import XMLVerifier
 
 from audit.models import Event
 from institutions.models import Client
-from sso.protocols import wsfed
+from sso.protocols.wsfed import rules as wsfed
 
 from . import saml_sp
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from institutions.models import Client
-from sso.protocols import wsfed
+from sso.protocols.wsfed import rules as wsfed
 
 
 class Command(BaseCommand):

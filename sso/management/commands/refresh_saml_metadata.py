@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from sso import saml, saml_remote
+from sso.protocols.saml import idp as saml
+from sso.protocols.saml import metadata as saml_remote
 
 
 class Command(BaseCommand):

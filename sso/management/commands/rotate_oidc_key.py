@@ -6,7 +6,7 @@ from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.utils import jwk_from_pem
 
 from audit.actions import record
-from sso import oidc_keys
+from sso.protocols.oidc import keys as oidc_keys
 
 
 def _kid(pem: str) -> str:

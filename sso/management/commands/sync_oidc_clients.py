@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sso import oidc
+from sso.protocols.oidc import rules as oidc
 
 
 class Command(BaseCommand):

@@ -13,27 +13,20 @@ import hashlib
 import ipaddress
 import logging
 import os
-import time
-import uuid
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
-import requests
-from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
-from jwcrypto import jwt
 from oauth2_provider.models import Application
 from oauth2_provider.settings import oauth2_settings
-from oauth2_provider.utils import jwk_from_pem
 
+from audit.keyed import keyed_hash
 from institutions.models import Client
 
-from .logout import notifier
-from .models import SignOn
+from ...models import SignOn
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +41,6 @@ SCOPE_DESCRIPTIONS = {
 # What a client may ask for unless its config lists `scopes`: never "mail", which opens the
 # mailbox itself and is granted only to the mail clients that name it.
 DEFAULT_CLIENT_SCOPES = ("openid", "profile", "email", "guichet", "offline_access")
-BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
-LOGOUT_TOKEN_SECONDS = 120
 # Set by the authorize view in the request it hands the toolkit: who is signed in (prompt=none).
 ACCOUNT_HEADER = "GUICHET_ACCOUNT_PK"
 
@@ -85,7 +76,7 @@ def subject(account, client: Client | None) -> str:
     pairwise per sector for third parties — stable, and unlinkable across sectors."""
     if not third_party(client):
         return str(account.pk)
-    return salted_hmac("guichet.oidc.pairwise", f"{sector(client)}|{account.pk}", algorithm="sha256").hexdigest()
+    return keyed_hash("guichet.oidc.pairwise", f"{sector(client)}|{account.pk}", algorithm="sha256")
 
 
 def allowed_scopes(client: Client | None) -> set[str]:
@@ -103,7 +94,7 @@ def pkce_required(application: Application, client: Client | None) -> bool:
 
 def session_sid(guichet_sid: str) -> str:
     """The `sid` clients see: stable for one Guichet session, not the session's own id."""
-    return salted_hmac("sso.oidc.sid", guichet_sid).hexdigest()[:32]
+    return keyed_hash("sso.oidc.sid", guichet_sid, algorithm="sha1")[:32]
 
 
 def code_digest(code: str) -> str:
@@ -219,53 +210,3 @@ def _client_saved(sender, instance: Client, raw=False, **kwargs):
 
 post_save.connect(_client_saved, sender=Client, dispatch_uid="sso-oidc-sync-save")
 post_delete.connect(_client_saved, sender=Client, dispatch_uid="sso-oidc-sync-delete")
-
-
-def logout_token(client_id: str, *, issuer: str, sub: str, sid: str) -> str:
-    """A signed logout token (Back-Channel Logout 1.0 §2.4): no nonce, an `events` claim."""
-    key = jwk_from_pem(oauth2_settings.OIDC_RSA_PRIVATE_KEY)
-    now = int(time.time())
-    claims = {
-        "iss": issuer,
-        "aud": client_id,
-        "iat": now,
-        "exp": now + LOGOUT_TOKEN_SECONDS,
-        "jti": uuid.uuid4().hex,
-        "sub": sub,
-        "sid": sid,
-        "events": {BACKCHANNEL_EVENT: {}},
-    }
-    token = jwt.JWT(header={"alg": "RS256", "typ": "logout+jwt", "kid": key.thumbprint()}, claims=claims)
-    token.make_signed_token(key)
-    return token.serialize()
-
-
-@notifier("oidc")
-def backchannel_logout(request, sign_on) -> None:
-    """Tell the client this session ended; it must answer 200 (or 204) within the timeout.
-    A client with a `frontchannel_logout_uri` is also loaded by the browser (Front-Channel
-    Logout 1.0): sso.middleware puts its iframe in the page that answers the logout."""
-    front = sign_on.client.config.get("frontchannel_logout_uri")
-    if front and request is not None:
-        params = {"iss": oauth2_settings.oidc_issuer(request), "sid": sign_on.data.get("sid") or ""}
-        separator = "&" if "?" in front else "?"
-        request.sso_frontchannel = [*getattr(request, "sso_frontchannel", []), f"{front}{separator}{urlencode(params)}"]
-    uri = sign_on.client.config.get("backchannel_logout_uri")
-    if not uri or not sign_on.data.get("sid"):
-        return
-    token = logout_token(
-        sign_on.client.config["client_id"],
-        issuer=oauth2_settings.oidc_issuer(request),
-        sub=sign_on.data.get("sub", ""),
-        sid=sign_on.data["sid"],
-    )
-    response = requests.post(
-        uri,
-        data={"logout_token": token},
-        timeout=settings.GUICHET_OIDC_LOGOUT_TIMEOUT,
-        allow_redirects=False,
-        headers={"Cache-Control": "no-store"},
-    )
-    response.raise_for_status()
-    if response.status_code not in (200, 204):
-        raise requests.HTTPError(f"back-channel logout answered {response.status_code}")

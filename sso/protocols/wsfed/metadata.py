@@ -7,7 +7,7 @@ import secrets
 
 from lxml import etree
 
-from . import wsfed
+from . import rules as wsfed
 
 MD = "urn:oasis:names:tc:SAML:2.0:metadata"
 FED = "http://docs.oasis-open.org/wsfed/federation/200706"

@@ -9,10 +9,8 @@ import base64
 import secrets
 from dataclasses import dataclass
 
-import requests
 from django.core import signing
-from django.utils.crypto import salted_hmac
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, BINDING_SOAP, samlp
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, samlp
 from saml2 import request as saml_request
 from saml2.authn_context import PASSWORDPROTECTEDTRANSPORT
 from saml2.response import IncorrectlySigned
@@ -28,10 +26,11 @@ from saml2.sigver import SignatureError
 
 from accounts import directories
 from accounts.directories import DirectoryUnavailable
+from audit.keyed import keyed_hash
 
-from . import saml
-from .access import released
-from .saml import DIGEST_ALG, SIGN_ALG, Idp, ServiceProvider
+from ...access import released
+from . import idp as saml
+from .idp import DIGEST_ALG, SIGN_ALG, Idp, ServiceProvider
 
 PENDING_SALT = "guichet.sso.saml.pending"
 PENDING_MAX_AGE = 15 * 60  # long enough to find a forgotten password, short enough to expire
@@ -174,7 +173,7 @@ def subject(account, config: dict | None = None, sp: str = "", asked: str = "") 
             entry = directories.for_institution(account.institution).lookup(account.identifier)
             value = str(getattr(entry, attribute, "") or "") if entry else ""
         else:
-            value = salted_hmac("guichet.saml.persistent", f"{sp}|{account.pk}", algorithm="sha256").hexdigest()
+            value = keyed_hash("guichet.saml.persistent", f"{sp}|{account.pk}", algorithm="sha256")
         if not value:
             return None
         name_id = NameID(format=NAMEID_FORMAT_PERSISTENT, text=value, sp_name_qualifier=sp or None)
@@ -252,58 +251,3 @@ def logout_response(idp: Idp, pending: dict) -> Outgoing:
         binding, str(response), destination, pending["relay"], response=True, sign=True, sigalg=SIGN_ALG
     )
     return Outgoing(dict(info["headers"])["Location"])
-
-
-class NoSingleLogout(Exception):
-    """The service provider has no single logout end point: it cannot be told."""
-
-
-class NoBackChannel(Exception):
-    """Only front-channel (browser) single logout, which a server-side session end cannot use."""
-
-
-def front_logout_url(idp: Idp, provider: ServiceProvider, data: dict) -> str:
-    """IdP-initiated single logout over the browser: a LogoutRequest on the SP's HTTP-Redirect
-    end point, its query string signed (the binding's signature), for a hidden iframe."""
-    if not provider.redirect_logout:
-        raise NoSingleLogout
-    _id, request = idp.server.create_logout_request(
-        provider.redirect_logout,
-        provider.entity_id,
-        name_id=NameID(format=data.get("name_id_format") or None, text=data["name_id"]),
-        session_indexes=[data["session_index"]] if data.get("session_index") else None,
-        sign=False,
-    )
-    info = idp.server.apply_binding(
-        BINDING_HTTP_REDIRECT, str(request), provider.redirect_logout, "", sign=True, sigalg=SIGN_ALG
-    )
-    return dict(info["headers"])["Location"]
-
-
-def send_logout(idp: Idp, provider: ServiceProvider, data: dict) -> str:
-    """IdP-initiated single logout over SOAP; returns the status the SP answered."""
-    if not provider.soap_logout:
-        raise NoBackChannel if provider.front_logout else NoSingleLogout
-    _id, signed = idp.server.create_logout_request(
-        provider.soap_logout,
-        provider.entity_id,
-        name_id=NameID(format=data.get("name_id_format") or None, text=data["name_id"]),
-        session_indexes=[data["session_index"]] if data.get("session_index") else None,
-        sign=True,
-        sign_alg=SIGN_ALG,
-        digest_alg=DIGEST_ALG,
-    )
-    info = idp.server.apply_binding(BINDING_SOAP, signed, provider.soap_logout, sign=False)
-    answer = requests.post(
-        provider.soap_logout,
-        data=info["data"].encode(),
-        headers={
-            "Content-Type": "text/xml; charset=utf-8",
-            "SOAPAction": "http://www.oasis-open.org/committees/security",
-        },
-        timeout=idp.server.config.http_client_timeout,
-        allow_redirects=False,
-    )
-    answer.raise_for_status()
-    parsed = idp.server.parse_logout_request_response(answer.text, BINDING_SOAP)
-    return parsed.response.status.status_code.value

@@ -23,7 +23,7 @@ from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XM
 from accounts import directories
 from institutions.models import Client
 
-from ..saml import keypair
+from ..saml.idp import keypair
 
 TOKEN_LIFETIME = timedelta(minutes=60)  # as AD FS's default token lifetime for a relying party
 SKEW = timedelta(minutes=5)

@@ -5,8 +5,8 @@ import json
 from datetime import datetime
 from xml.etree import ElementTree as ET
 
-from ..access import released
-from .cas import Validation
+from ...access import released
+from .rules import Validation
 
 NS = "http://www.yale.edu/tp/cas"
 ET.register_namespace("cas", NS)

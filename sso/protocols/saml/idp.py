@@ -2,7 +2,7 @@
 
 pysaml2 signs and checks signatures with the xmlsec1 command (Debian `xmlsec1`). Building
 its server parses every service provider's metadata, so one is kept per process for each
-set-up revision. The views (saml_views.py) hand raw parameters here and get back what to
+set-up revision. The views (views.py) hand raw parameters here and get back what to
 send; this module never looks at who is signed in.
 """
 
@@ -29,8 +29,7 @@ from saml2.sigver import RSA_OAEP_MGF1P, SigverError, get_pem_wrapped_unwrapped,
 
 from institutions.models import Client, Revision
 
-from .saml_keys import generate_keypair  # noqa: F401 - its home before saml_keys; tests import it here
-from .saml_keys import problem as key_problem
+from .keys import problem as key_problem
 
 logger = logging.getLogger(__name__)
 
@@ -129,9 +128,9 @@ def sp_metadata(config: dict) -> str:
 
 def _register(metadata, client: Client) -> ServiceProvider:
     if client.config.get("metadata_url"):
-        from . import saml_remote  # fetched, checked and cached: sso/saml_remote.py
+        from . import metadata as remote  # fetched, checked and cached: sso/protocols/saml/metadata.py
 
-        metadata.load("inline", saml_remote.current(client))
+        metadata.load("inline", remote.current(client))
     else:
         metadata.load("inline", sp_metadata(client.config))
     loaded = list(metadata.metadata[metadata.ii].keys())
@@ -234,7 +233,7 @@ def _metadata_files_state() -> tuple:
         if config.get("metadata_file"):
             path = Path(config["metadata_file"])
             path = path if path.is_absolute() else Path(settings.GUICHET_SETUP_FILE).parent / path
-        elif config.get("metadata_url"):  # the copy sso.saml_remote keeps
+        elif config.get("metadata_url"):  # the copy sso.protocols.saml.metadata keeps
             path = Path(settings.VAR_DIR) / "saml" / "remote" / f"{slug}.xml"
         else:
             continue

@@ -25,9 +25,9 @@ from accounts.actions import sessions
 from accounts.actions.sessions import LOGIN_AT, SID
 from audit.actions import client_ip, record
 
-from . import access, actions, auth, oidc
-from .logout import remember
-from .views import wrong_portal
+from ... import access, actions, auth, csp, events
+from ...views import wrong_portal
+from . import rules as oidc
 
 
 def _max_age_exceeded(request) -> bool:
@@ -97,7 +97,7 @@ class AuthorizeView(AuthorizationView):
         """A fresh sign-in, which asks the second factor; or, with none enrolled, say so."""
         if any(devices_for_user(account, confirmed=True)):
             return auth.to_login(request, renew=True, next_url=request.get_full_path())
-        record("sso.oidc.second_factor_missing", subject=account, client=self.client.slug)
+        record(events.OIDC_SECOND_FACTOR_MISSING, subject=account, client=self.client.slug)
         context = {"client": self.client, "back_url": _refused_back(credentials)}
         return render(request, "sso/oidc_second_factor.html", context, status=403)
 
@@ -108,20 +108,20 @@ class AuthorizeView(AuthorizationView):
             account, guichet_sid = request.user, request.session.get(SID)
             if oidc.third_party(self.client):
                 actions.remember_consent(account, self.client, scopes.split())
-            remember(
-                request,
+            data = {
+                "sid": oidc.session_sid(guichet_sid) if guichet_sid else None,
+                "sub": oidc.subject(account, self.client),
+                "amr": auth.amr(request),
+                "grant": oidc.code_digest(code),
+            }
+            actions.signed_on(
                 self.client,
-                sid=oidc.session_sid(guichet_sid) if guichet_sid else None,
-                sub=oidc.subject(account, self.client),
-                amr=auth.amr(request),
-                grant=oidc.code_digest(code),
-            )
-            record(
-                "sso.oidc.authorize",
+                account,
+                guichet_sid,
+                event=events.OIDC_AUTHORIZE,
+                data=data,
                 actor=account,
-                subject=account,
                 ip=client_ip(request),
-                client=self.client.slug,
                 scope=scopes,
             )
         return uri, headers, body, status
@@ -140,10 +140,7 @@ class AuthorizeView(AuthorizationView):
         response = super().render_to_response(context, **kwargs)
         response["Cache-Control"] = "no-store"
         # The answer to the consent form redirects to the client: the form must be allowed to.
-        target = urlsplit(context.get("redirect_uri") or "")
-        if target.scheme and target.netloc:
-            response._csp_update = {"form-action": [f"{target.scheme}://{target.netloc}"]}
-        return response
+        return csp.allow_form_action(response, context.get("redirect_uri") or "")
 
 
 class DiscoveryView(ConnectDiscoveryInfoView):
@@ -208,7 +205,7 @@ class LogoutView(RPInitiatedLogoutView):
         if self.request.user.is_authenticated:
             client = oidc.client_for(application.client_id) if application else None
             record(
-                "sso.oidc.logout",
+                events.OIDC_LOGOUT,
                 actor=self.request.user,
                 subject=self.request.user,
                 ip=client_ip(self.request),
@@ -220,7 +217,4 @@ class LogoutView(RPInitiatedLogoutView):
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
         response["Cache-Control"] = "no-store"
-        target = urlsplit(self.oidc_data.get("post_logout_redirect_uri") or "")
-        if target.scheme and target.netloc:
-            response._csp_update = {"form-action": [f"{target.scheme}://{target.netloc}"]}
-        return response
+        return csp.allow_form_action(response, self.oidc_data.get("post_logout_redirect_uri") or "")

@@ -12,8 +12,9 @@ from oauth2_provider.utils import jwk_from_pem
 from accounts.models import Account
 from audit.actions import record
 
-from . import access, auth, oidc
-from .actions import consented
+from ... import access, auth, events
+from ...actions import consented
+from . import rules as oidc
 
 
 def _email(account) -> str | None:
@@ -121,7 +122,7 @@ class GuichetValidator(OAuth2Validator):
             RefreshToken.revoke_family(sign_on.data["family"])
             AccessToken.objects.filter(pk=sign_on.data.get("access")).delete()
             subject = Account.objects.filter(pk=sign_on.data.get("sub")).first()
-            record("sso.oidc.code_replayed", subject=subject, client=sign_on.client.slug)
+            record(events.OIDC_CODE_REPLAYED, subject=subject, client=sign_on.client.slug)
         return False
 
     def _save_bearer_token(self, token, request, *args, **kwargs):
