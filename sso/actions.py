@@ -3,7 +3,9 @@ sign-on rows single logout reads, and telling relying parties that a session end
 ordinary logout, and when accounts revokes credentials). No view writes these rows itself.
 """
 
+import base64
 import logging
+import secrets
 from functools import partial
 from importlib import import_module
 from typing import Any
@@ -20,7 +22,7 @@ from audit.actions import record
 from institutions.models import Client
 
 from . import events
-from .models import CasTicket, OidcConsent, SignOn
+from .models import CasTicket, ImmutableId, OidcConsent, SignOn
 from .protocols import Told
 
 logger = logging.getLogger(__name__)
@@ -95,6 +97,20 @@ def ended_at_client(sid: str | None, client: Client) -> int:
     if not sid:
         return 0
     return SignOn.objects.filter(sid=sid, client=client, ended_at__isnull=True).update(ended_at=timezone.now())
+
+
+# --- Immutable IDs (Exchange Online federation) -------------------------------------------
+
+
+@transaction.atomic
+def immutable_id(account: Account) -> str:
+    """The account's immutable ID kept by sso, given at first use: 16 random bytes in base64,
+    the shape of Entra ID's ImmutableID (an objectGUID), never derived from anything."""
+    row = ImmutableId.objects.select_for_update().filter(account=account).first()
+    if row is None:
+        row = ImmutableId.objects.create(account=account, value=base64.b64encode(secrets.token_bytes(16)).decode())
+        record(events.IMMUTABLE_ID_GIVEN, subject=account)
+    return row.value
 
 
 # --- Telling relying parties --------------------------------------------------------------

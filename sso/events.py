@@ -13,6 +13,7 @@ LOGOUT_NOTIFIED = "sso.logout.notified"
 LOGOUT_NOT_NOTIFIED = "sso.logout.not_notified"
 LOGOUT_NOTIFY_FAILED = "sso.logout.notify_failed"
 CREDENTIALS_REVOKED = "sso.credentials.revoked"
+IMMUTABLE_ID_GIVEN = "sso.immutable_id.given"
 
 OIDC_AUTHORIZE = "sso.oidc.authorize"
 OIDC_LOGOUT = "sso.oidc.logout"
@@ -52,6 +53,7 @@ LABELS: dict[str, StrOrPromise] = {
     LOGOUT_NOT_NOTIFIED: _("Service non prévenu de la déconnexion (le protocole ne le permet pas)"),
     LOGOUT_NOTIFY_FAILED: _("Échec de l'avis de déconnexion à un service"),
     CREDENTIALS_REVOKED: _("Jetons et tickets des services révoqués"),
+    IMMUTABLE_ID_GIVEN: _("Identifiant immuable attribué (fédération Microsoft)"),
     OIDC_AUTHORIZE: _("OpenID Connect : autorisation donnée"),
     OIDC_LOGOUT: _("OpenID Connect : déconnexion demandée par le service"),
     OIDC_CODE_REPLAYED: _("OpenID Connect : code d'autorisation rejoué"),

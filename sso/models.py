@@ -80,3 +80,17 @@ class OidcConsent(models.Model):
 
     def __str__(self):
         return f"{self.client} {' '.join(self.scopes)}"
+
+
+class ImmutableId(models.Model):
+    """The immutable ID of an account whose directory has none (the database directory), as
+    Microsoft Entra ID's ImmutableID / Active Directory's objectGUID: 16 random bytes, base64.
+    Given once and never changed: Exchange Online federation matches people by it (SAML
+    persistent NameID, `name_id_attribute: immutable_id`) and WS-Federation releases it."""
+
+    account = models.OneToOneField("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    value = models.CharField(max_length=24, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.value

@@ -24,10 +24,10 @@ from saml2.saml import (
 )
 from saml2.sigver import SignatureError
 
-from accounts import directories
 from accounts.directories import DirectoryUnavailable
 from audit.keyed import keyed_hash
 
+from ... import directory
 from ...access import released
 from . import idp as saml
 from .idp import DIGEST_ALG, SIGN_ALG, Idp, ServiceProvider
@@ -170,8 +170,7 @@ def subject(account, config: dict | None = None, sp: str = "", asked: str = "") 
     elif kind == "persistent":
         attribute = config.get("name_id_attribute")
         if attribute:
-            entry = directories.for_institution(account.institution).lookup(account.identifier)
-            value = str(getattr(entry, attribute, "") or "") if entry else ""
+            value = directory.attribute(account, attribute, directory.entry(account))
         else:
             value = keyed_hash("guichet.saml.persistent", f"{sp}|{account.pk}", algorithm="sha256")
         if not value:
