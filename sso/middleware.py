@@ -6,9 +6,10 @@ going (by itself once the frames have loaded, with a button without JavaScript).
 from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from . import csp, frontchannel
 
@@ -19,6 +20,8 @@ class FrontChannelLogout:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if frontchannel.posts(request):
+            response = self._chained(request, response)
         frames = frontchannel.frames(request)
         if not frames:
             return response
@@ -40,3 +43,16 @@ class FrontChannelLogout:
             response.content = response.content.replace(b"</main>", snippet.encode() + b"</main>", 1)
             csp.allow(response, "frame-src", frames)
         return response
+
+    @staticmethod
+    def _chained(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        """SAML SPs reached by HTTP-POST only: the browser goes through each (a posted
+        LogoutRequest, the SP's LogoutResponse back), then where this answer was going."""
+        from .protocols.saml.logout import chain_url  # the one protocol whose front channel posts
+
+        if response.status_code in (301, 302, 303) and response.get("Location"):
+            response["Location"] = chain_url(frontchannel.posts(request), response["Location"])
+            return response
+        # A page (not a redirect): shown again once the chain is done, or the home page.
+        done = request.get_full_path() if request.method == "GET" else reverse("home")
+        return HttpResponseRedirect(chain_url(frontchannel.posts(request), done))

@@ -83,6 +83,7 @@ class ServiceProvider:
     front_logout: bool  # has an HTTP-Redirect or HTTP-POST single logout end point
     soap_logout: str  # its SOAP single logout end point, or ""
     redirect_logout: str = ""  # its HTTP-Redirect single logout end point, or ""
+    post_logout: str = ""  # its HTTP-POST single logout end point, or ""
 
 
 def sp_metadata(config: dict) -> str:
@@ -161,6 +162,7 @@ def _register(metadata, client: Client) -> ServiceProvider:
         front_logout=bool(logout(BINDING_HTTP_REDIRECT) or logout(BINDING_HTTP_POST)),
         soap_logout=next(iter(logout(BINDING_SOAP)), ""),
         redirect_logout=next(iter(logout(BINDING_HTTP_REDIRECT)), ""),
+        post_logout=next(iter(logout(BINDING_HTTP_POST)), ""),
     )
 
 

@@ -1,11 +1,19 @@
 """How SAML tells a service provider that the Guichet session it signed in from ended
 (IdP-initiated single logout): a signed LogoutRequest over SOAP when the SP's metadata has
 that back channel; else over its HTTP-Redirect front channel, in a hidden iframe of the page
-answering the logout (sso.middleware). An SP with neither cannot be told: that raises, and
-sso.actions records it as a failed notice."""
+answering the logout (sso.middleware); else over its HTTP-POST front channel, posted by the
+browser itself: the logout page chains through every such SP (each answers its
+LogoutResponse to /saml/slo/…, whose RelayState names the rest of the chain), then goes
+where the logout was going. An SP with none cannot be told: that raises, and sso.actions
+records it as a failed notice."""
+
+import base64
 
 import requests
+from django.core import signing
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.http import urlencode
 from saml2 import BINDING_HTTP_REDIRECT, BINDING_SOAP
 from saml2.saml import NameID
 
@@ -16,6 +24,9 @@ from ...models import SignOn
 from .. import Told
 from . import idp as saml
 from .idp import DIGEST_ALG, SIGN_ALG, Idp, ServiceProvider
+from .rules import PENDING_MAX_AGE, Outgoing, Refused
+
+CHAIN_SALT = "guichet.sso.saml.logout_chain"
 
 
 class NoSingleLogout(Exception):
@@ -84,6 +95,10 @@ def notify(request: HttpRequest, sign_on: SignOn) -> Told:
         frontchannel.add_frame(request, front_logout_url(idp, provider, sign_on.data))
         record(events.SAML_LOGOUT, client=provider.slug, initiator="idp", binding="redirect", status="sent")
         return "front_channel"
+    if not provider.soap_logout and provider.post_logout:
+        frontchannel.add_post(request, sign_on.pk)  # posted by the logout page (chain_url)
+        record(events.SAML_LOGOUT, client=provider.slug, initiator="idp", binding="post", status="sent")
+        return "front_channel"
     status = send_logout(idp, provider, sign_on.data)
     record(
         events.SAML_LOGOUT,
@@ -94,3 +109,45 @@ def notify(request: HttpRequest, sign_on: SignOn) -> Told:
         status=status.rsplit(":", 1)[-1],
     )
     return "back_channel"
+
+
+# --- HTTP-POST front channel: the logout page chains through the SPs ------------------------
+
+
+def chain_url(sign_on_pks: list[int], done: str) -> str:
+    """Where the browser goes to post each SP its LogoutRequest, then to `done`."""
+    token = signing.dumps({"rest": sign_on_pks, "done": done}, salt=CHAIN_SALT, compress=True)
+    return f"{reverse('saml-slo')}?{urlencode({'chain': token})}"
+
+
+def posted_logout(idp: Idp, provider: ServiceProvider, data: dict[str, str], relay_state: str) -> Outgoing:
+    """A LogoutRequest signed in its XML (the HTTP-POST binding), for the browser to post."""
+    _id, signed = idp.server.create_logout_request(
+        provider.post_logout,
+        provider.entity_id,
+        name_id=NameID(format=data.get("name_id_format") or None, text=data["name_id"]),
+        session_indexes=[data["session_index"]] if data.get("session_index") else None,
+        sign=True,
+        sign_alg=SIGN_ALG,
+        digest_alg=DIGEST_ALG,
+    )
+    fields = {"SAMLRequest": base64.b64encode(str(signed).encode()).decode(), "RelayState": relay_state}
+    return Outgoing(provider.post_logout, fields)
+
+
+def next_step(request: HttpRequest, token: str) -> Outgoing:
+    """The next SP's posted LogoutRequest (RelayState: the rest of the chain), or, the chain
+    done, a redirect to where the logout was going. Raises Refused for a forged or stale chain."""
+    try:
+        chain = signing.loads(token, salt=CHAIN_SALT, max_age=PENDING_MAX_AGE)
+    except signing.BadSignature:
+        raise Refused("expired") from None
+    rest, done = list(chain["rest"]), str(chain["done"])
+    idp = saml.idp(request)
+    while rest:
+        row = SignOn.objects.select_related("client").filter(pk=rest.pop(0)).first()
+        provider = next((p for p in idp.providers.values() if row and p.client_id == row.client_id), None)
+        if row is not None and provider is not None and provider.post_logout:
+            relay = signing.dumps({"rest": rest, "done": done}, salt=CHAIN_SALT, compress=True)
+            return posted_logout(idp, provider, row.data, relay)
+    return Outgoing(done)

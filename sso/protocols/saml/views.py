@@ -26,6 +26,7 @@ from institutions.models import Client
 from ... import access, actions, auth, csp, events
 from ...views import wrong_portal
 from . import idp as saml
+from . import logout as saml_logout
 from . import rules as messages
 
 logger = logging.getLogger(__name__)
@@ -160,6 +161,8 @@ def _answer(request, idp, provider, pending, token) -> HttpResponse:
 @require_GET
 def slo(request: HttpRequest) -> HttpResponse:
     idp = saml.idp(request)
+    if "chain" in request.GET or "SAMLResponse" in request.GET:  # Guichet's own logout, going on
+        return _next_logout(request, request.GET.get("chain") or request.GET.get("RelayState", ""))
     try:
         if "pending" in request.GET:
             pending = messages.unseal(request.GET["pending"])
@@ -180,6 +183,9 @@ def slo(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 def slo_post(request: HttpRequest) -> HttpResponse:
+    if "SAMLResponse" in request.POST:  # an SP answered Guichet's posted LogoutRequest
+        chain = urlencode({"chain": request.POST.get("RelayState", "")})
+        return HttpResponseRedirect(f"{reverse('saml-slo')}?{chain}", status=303)
     idp = saml.idp(request)
     try:
         provider, message = messages.read(idp, "logout", BINDING_HTTP_POST, request.POST)
@@ -187,6 +193,17 @@ def slo_post(request: HttpRequest) -> HttpResponse:
     except messages.Refused as refusal:
         return _refused(request, refusal)
     return HttpResponseRedirect(f"{reverse('saml-slo')}?{urlencode({'pending': messages.seal(pending)})}", status=303)
+
+
+def _next_logout(request: HttpRequest, token: str) -> HttpResponse:
+    """Guichet's logout chains through the SPs that take LogoutRequests by HTTP-POST only."""
+    try:
+        outgoing = saml_logout.next_step(request, token)
+    except messages.Refused as refusal:
+        return _refused(request, refusal)
+    return _carry(
+        request, outgoing, _("Déconnexion en cours"), _("Vos applications sont prévenues de votre déconnexion.")
+    )
 
 
 def _logout(request, idp, provider, pending) -> HttpResponse:
