@@ -5,6 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.checks import Error, register
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
 from . import registry
 
@@ -20,8 +21,9 @@ def client_registry(app_configs, **kwargs):
     base_dir = Path(settings.GUICHET_SETUP_FILE).parent
     return [
         Error(
-            f"Client « {client.slug} » ({client.protocol}), config.{key} : {message}",
-            hint="Corrigez le fichier de configuration puis rechargez-le (manage.py load_setup).",
+            _("Client « %(slug)s » (%(protocol)s), config.%(key)s : %(message)s")
+            % {"slug": client.slug, "protocol": client.protocol, "key": key, "message": message},
+            hint=_("Corrigez le fichier de configuration puis rechargez-le (manage.py load_setup)."),
             obj=client,
             id="sso.E001",
         )

@@ -2,10 +2,12 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.utils import jwk_from_pem
 
 from audit.actions import record
+from sso import events
 from sso.protocols.oidc import keys as oidc_keys
 
 
@@ -36,9 +38,12 @@ class Command(BaseCommand):
         if not prune_only:
             retired = oidc_keys.rotate(current, inactive)
             old_kid, new_kid = _kid(retired.read_text()), _kid(current.read_text())
-            record("sso.oidc.signing_rotated", kid=new_kid, retired_kid=old_kid)
-            self.stdout.write(f"New signing key {new_kid}; {old_kid} retired, published {keep_seconds} s more.")
+            record(events.OIDC_SIGNING_ROTATED, kid=new_kid, retired_kid=old_kid)
+            self.stdout.write(
+                _("Nouvelle clé de signature %(new)s ; %(old)s retirée, encore publiée %(seconds)s s.")
+                % {"new": new_kid, "old": old_kid, "seconds": keep_seconds}
+            )
         for path in oidc_keys.prune(inactive, keep_seconds):
-            self.stdout.write(f"Dropped retired key {path.name}.")
+            self.stdout.write(_("Clé retirée supprimée : %(name)s.") % {"name": path.name})
         if not prune_only:
-            self.stdout.write("Restart the workers so that they sign with the new key.")
+            self.stdout.write(_("Redémarrez les workers pour qu'ils signent avec la nouvelle clé."))

@@ -1,6 +1,7 @@
 """Make the toolkit's applications match the set-up's "oidc" clients (and their secrets)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from sso.protocols.oidc import rules as oidc
 
@@ -16,4 +17,4 @@ class Command(BaseCommand):
         for slug in synced:
             self.stdout.write(f"{slug}: ok")
         if errors:
-            raise CommandError("OIDC clients left out:\n" + "\n".join(errors))
+            raise CommandError(_("Clients OIDC laissés de côté :") + "\n" + "\n".join(errors))

@@ -19,7 +19,8 @@ from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from oauth2_provider.models import Application
 from oauth2_provider.settings import oauth2_settings
 
@@ -31,12 +32,12 @@ from ...models import SignOn
 logger = logging.getLogger(__name__)
 
 SCOPE_DESCRIPTIONS = {
-    "openid": _("Votre identifiant Guichet, pour vous reconnaître"),
-    "profile": _("Votre nom"),
-    "email": _("Votre adresse de messagerie"),
-    "guichet": _("Votre établissement, votre messagerie et votre statut"),
-    "mail": _("Vos messages, pour les lire et en envoyer (IMAP, SMTP)"),
-    "offline_access": _("Rester connecté à cette application quand vous n'utilisez pas Guichet"),
+    "openid": gettext_lazy("Votre identifiant Guichet, pour vous reconnaître"),
+    "profile": gettext_lazy("Votre nom"),
+    "email": gettext_lazy("Votre adresse de messagerie"),
+    "guichet": gettext_lazy("Votre établissement, votre messagerie et votre statut"),
+    "mail": gettext_lazy("Vos messages, pour les lire et en envoyer (IMAP, SMTP)"),
+    "offline_access": gettext_lazy("Rester connecté à cette application quand vous n'utilisez pas Guichet"),
 }
 # What a client may ask for unless its config lists `scopes`: never "mail", which opens the
 # mailbox itself and is granted only to the mail clients that name it.
@@ -121,9 +122,15 @@ def _uris(client: Client, key: str) -> list[str]:
         parts = urlsplit(str(uri))
         # https everywhere; plain http only for a native client's loopback redirect (RFC 8252 §7.3).
         if not (parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(parts.hostname))):
-            raise OidcConfigError(f"{client.slug}: {key} « {uri} » doit être en https (ou http://127.0.0.1)")
+            raise OidcConfigError(
+                _("%(slug)s : %(key)s « %(uri)s » doit être en https (ou http://127.0.0.1)")
+                % {"slug": client.slug, "key": key, "uri": uri}
+            )
         if parts.fragment or "#" in uri or "*" in uri:
-            raise OidcConfigError(f"{client.slug}: {key} « {uri} » ne peut contenir ni # ni *")
+            raise OidcConfigError(
+                _("%(slug)s : %(key)s « %(uri)s » ne peut contenir ni # ni *")
+                % {"slug": client.slug, "key": key, "uri": uri}
+            )
     return [str(uri) for uri in value]
 
 
@@ -131,13 +138,15 @@ def _wanted(client: Client) -> dict:
     config = client.config or {}
     client_id = config.get("client_id")
     if not client_id or not isinstance(client_id, str):
-        raise OidcConfigError(f"{client.slug}: « client_id » manque")
+        raise OidcConfigError(_("%(slug)s : « client_id » manque") % {"slug": client.slug})
     public = config.get("public", False)
     if not isinstance(public, bool):
-        raise OidcConfigError(f"{client.slug}: « public » vaut true ou false")
+        raise OidcConfigError(_("%(slug)s : « public » vaut true ou false") % {"slug": client.slug})
     unknown = allowed_scopes(client) - set(oauth2_settings.SCOPES)
     if unknown:
-        raise OidcConfigError(f"{client.slug}: portée inconnue {sorted(unknown)}")
+        raise OidcConfigError(
+            _("%(slug)s : portée inconnue %(scopes)s") % {"slug": client.slug, "scopes": ", ".join(sorted(unknown))}
+        )
     redirect_uris = _uris(client, "redirect_uris")
     _uris(client, "backchannel_logout_uri")
     return {
@@ -185,7 +194,10 @@ def sync_all() -> tuple[list[str], list[str]]:
     synced, errors, keep = [], [], set()
     for client in Client.objects.filter(protocol="oidc").order_by("pk"):
         if (client.config or {}).get("client_id") in keep:
-            errors.append(f"{client.slug}: client_id « {client.config['client_id']} » déjà pris")
+            errors.append(
+                _("%(slug)s : client_id « %(client_id)s » déjà pris")
+                % {"slug": client.slug, "client_id": client.config["client_id"]}
+            )
             continue
         try:
             keep.add(sync_client(client).client_id)
