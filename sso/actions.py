@@ -86,6 +86,13 @@ def signed_on(
     return row
 
 
+def tokens_issued(sign_on: SignOn, *, access: int, family: str | None) -> None:
+    """The tokens a sign-on's authorization code gave, so that « Déconnecter partout » or a
+    replayed code ends exactly them (the sign-on itself was audited when it was made)."""
+    sign_on.data.update(access=access, family=family)
+    sign_on.save(update_fields=["data"])
+
+
 def gave_name_id(sid: str | None, client: Client, name_id: str) -> bool:
     """Did this session hand `name_id` to this client (SAML logout names the NameID given)?"""
     return bool(sid) and SignOn.objects.filter(sid=sid, client=client, data__name_id=name_id).exists()
@@ -154,7 +161,16 @@ def revoke_credentials(
     counts = _end_tokens(account, sids, sign_ons, everything=everything)
     SignOn.objects.filter(pk__in=[s.pk for s in sign_ons]).update(ended_at=now)
     actor = request.user if request is not None and request.user.is_authenticated else None
-    record(events.CREDENTIALS_REVOKED, actor=actor, subject=account, reason=reason, sign_ons=len(sign_ons), **counts)
+    record(
+        events.CREDENTIALS_REVOKED,
+        actor=actor,
+        subject=account,
+        reason=reason,
+        refreshes=counts["refreshes"],
+        accesses=counts["accesses"],
+        cas_spent=counts["cas_spent"],
+        sign_ons=len(sign_ons),
+    )
     if sign_ons:
         # The network after the commit: a rolled-back reset must not log anyone out, and a
         # slow client must not hold the database.
@@ -192,6 +208,6 @@ def _stand_in(request: HttpRequest | None) -> HttpRequest:
     host = next((h for h in settings.ALLOWED_HOSTS if h and h != "*" and not h.startswith(".")), "localhost")
     stand_in.META = {"SERVER_NAME": host.strip("[]"), "SERVER_PORT": "443" if settings.HTTPS else "80"}
     if settings.HTTPS:
-        stand_in._get_scheme = lambda: "https"  # type: ignore[method-assign]
+        stand_in._get_scheme = lambda: "https"  # type: ignore[attr-defined]  # Django's private scheme hook, not in the stubs
     stand_in.user = AnonymousUser()
     return stand_in

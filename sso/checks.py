@@ -1,9 +1,12 @@
 """`manage.py check`: every registered client's config against its protocol's rules."""
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import CheckMessage, Error, register
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
@@ -11,7 +14,7 @@ from . import registry
 
 
 @register("guichet")
-def client_registry(app_configs, **kwargs):
+def client_registry(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     from institutions.models import Client
 
     try:

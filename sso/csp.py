@@ -7,9 +7,12 @@ ever widened, and only for the page that needs it.
 """
 
 from collections.abc import Iterable
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from django.http import HttpResponseBase
+
+Response = TypeVar("Response", bound=HttpResponseBase)
 
 
 def origin(url: str) -> str:
@@ -18,7 +21,7 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-def allow(response: HttpResponseBase, directive: str, urls: Iterable[str]) -> HttpResponseBase:
+def allow(response: Response, directive: str, urls: Iterable[str]) -> Response:
     origins = sorted({o for o in map(origin, urls) if o})
     if origins:
         update: dict[str, list[str]] = dict(getattr(response, "_csp_update", None) or {})
@@ -27,6 +30,6 @@ def allow(response: HttpResponseBase, directive: str, urls: Iterable[str]) -> Ht
     return response
 
 
-def allow_form_action(response: HttpResponseBase, *urls: str) -> HttpResponseBase:
+def allow_form_action(response: Response, *urls: str) -> Response:
     """This page's form may post to these URLs' origins."""
     return allow(response, "form-action", urls)

@@ -17,7 +17,7 @@ class SignOn(models.Model):
     data = models.JSONField(default=dict)
     ended_at = models.DateTimeField(null=True, blank=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.client} {self.at:%Y-%m-%d %H:%M}"
 
 
@@ -42,7 +42,7 @@ class CasTicket(models.Model):
     from_credentials = models.BooleanField(default=False)
     used_at = models.DateTimeField(null=True, blank=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"ST for {self.client} at {self.created_at:%H:%M:%S}"
 
 
@@ -62,7 +62,7 @@ class ProxyGrantingTicket(models.Model):
     expires_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"PGT for {self.client} at {self.created_at:%H:%M:%S}"
 
 
@@ -78,7 +78,7 @@ class OidcConsent(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "client"], name="sso_one_consent_per_client")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.client} {' '.join(self.scopes)}"
 
 

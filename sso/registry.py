@@ -65,7 +65,7 @@ def _url(value: Any, *, https: bool = False, loopback_http: bool = False) -> str
     return ""
 
 
-def _urls(config: dict, key: str, problems: Problems, **rules) -> None:
+def _urls(config: dict[str, Any], key: str, problems: Problems, **rules: bool) -> None:
     value = config.get(key, [])
     if not isinstance(value, list):
         problems.append((key, _("une liste d'adresses est attendue")))
@@ -75,7 +75,7 @@ def _urls(config: dict, key: str, problems: Problems, **rules) -> None:
             problems.append((key, why))
 
 
-def _patterns(config: dict, key: str, problems: Problems) -> None:
+def _patterns(config: dict[str, Any], key: str, problems: Problems) -> None:
     value = config.get(key, [])
     if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
         problems.append((key, _("une liste d'expressions régulières est attendue")))
@@ -94,7 +94,7 @@ def _patterns(config: dict, key: str, problems: Problems) -> None:
             )
 
 
-def _names(config: dict, key: str, known: set[str], problems: Problems) -> None:
+def _names(config: dict[str, Any], key: str, known: set[str], problems: Problems) -> None:
     value = config.get(key, [])
     if not isinstance(value, list):
         problems.append((key, _("une liste est attendue")))
@@ -109,7 +109,7 @@ def _names(config: dict, key: str, known: set[str], problems: Problems) -> None:
             )
 
 
-def _cas(config: dict, base_dir: Path, problems: Problems) -> None:
+def _cas(config: dict[str, Any], base_dir: Path, problems: Problems) -> None:
     if not config.get("service_patterns"):
         problems.append(("service_patterns", _("au moins une expression est attendue")))
     _patterns(config, "service_patterns", problems)
@@ -119,7 +119,7 @@ def _cas(config: dict, base_dir: Path, problems: Problems) -> None:
         problems.append(("logout_url", why))
 
 
-def _wsfed(config: dict, base_dir: Path, problems: Problems) -> None:
+def _wsfed(config: dict[str, Any], base_dir: Path, problems: Problems) -> None:
     if not isinstance(config.get("realm"), str) or not config.get("realm"):
         problems.append(("realm", _("le realm (wtrealm) est attendu")))
     if not config.get("reply_urls"):
@@ -129,7 +129,7 @@ def _wsfed(config: dict, base_dir: Path, problems: Problems) -> None:
         problems.append(("token", _("« saml11 » ou « saml2 » est attendu")))
 
 
-def _oidc(config: dict, base_dir: Path, problems: Problems) -> None:
+def _oidc(config: dict[str, Any], base_dir: Path, problems: Problems) -> None:
     if not isinstance(config.get("client_id"), str) or not config.get("client_id"):
         problems.append(("client_id", _("un identifiant est attendu")))
     for key in ("public", "pkce", "third_party"):
@@ -146,7 +146,7 @@ def _oidc(config: dict, base_dir: Path, problems: Problems) -> None:
     _names(config, "scopes", SCOPES, problems)
 
 
-def _saml(config: dict, base_dir: Path, problems: Problems) -> None:
+def _saml(config: dict[str, Any], base_dir: Path, problems: Problems) -> None:
     if config.get("metadata_file"):
         path = Path(config["metadata_file"])
         path = path if path.is_absolute() else base_dir / path
@@ -202,14 +202,14 @@ def _saml(config: dict, base_dir: Path, problems: Problems) -> None:
         problems.append(("name_id_attribute", _("« immutable_id », « upn » ou « sid » est attendu")))
 
 
-def _zimbra(config: dict, base_dir: Path, problems: Problems) -> None:
+def _zimbra(config: dict[str, Any], base_dir: Path, problems: Problems) -> None:
     if why := _url(config.get("preauth_url"), https=True, loopback_http=True):
         problems.append(("preauth_url", why))
     if config.get("by", "name") not in ("name", "id", "foreignPrincipal"):
         problems.append(("by", _("« name », « id » ou « foreignPrincipal » est attendu")))
 
 
-RULES: dict[str, Callable[[dict, Path, Problems], None]] = {
+RULES: dict[str, Callable[[dict[str, Any], Path, Problems], None]] = {
     "cas": _cas,
     "oidc": _oidc,
     "saml": _saml,

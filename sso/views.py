@@ -1,18 +1,25 @@
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.models import Account
 from audit.actions import client_ip, record
 from institutions.models import Client
 
-from . import access, actions, csp, events
+from . import access, actions, auth, csp, events
 from .models import OidcConsent
 
 
 def wrong_portal(
-    request: HttpRequest, account, client: Client, back_url: str = "", back_form: tuple[str, list] | None = None
+    request: HttpRequest,
+    account: Account,
+    client: Client,
+    back_url: str = "",
+    back_form: tuple[str, list[tuple[str, str]]] | None = None,
 ) -> HttpResponse:
     """« Mauvais portail »: never a bare error, always the right door one click away; and,
     where the protocol has one, a way back telling the client it was refused (`back_url`)."""
@@ -41,11 +48,11 @@ def _open_url(client: Client) -> str:
     return client.launch_url or (client.platform.webmail_url if client.platform else "")
 
 
-def _cards(account) -> list[dict]:
+def _cards(account: Account) -> list[dict[str, object]]:
     """« Mes services »: the recommended platform first, then every client this person may open."""
     recommended = access.recommended_platform(account)
     clients = access.clients_for(account)
-    cards = []
+    cards: list[dict[str, object]] = []
     if recommended:
         own = next((c for c in clients if c.platform_id == recommended.pk), None)
         cards.append(
@@ -68,7 +75,7 @@ def _cards(account) -> list[dict]:
 
 @login_required
 def services(request: HttpRequest) -> HttpResponse:
-    account = request.user
+    account = auth.account(request)
     return render(
         request,
         "sso/services.html",
@@ -82,17 +89,25 @@ def services(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _consents(account) -> list:
+@dataclass(frozen=True)
+class ConsentCard:
+    pk: int
+    client: Client
+    descriptions: list[str]
+
+
+def _consents(account: Account) -> list[ConsentCard]:
     from .protocols.oidc import rules as oidc  # imported when needed: sso.views is imported by every protocol
 
-    rows = list(OidcConsent.objects.filter(account=account).select_related("client").order_by("client__name"))
-    for row in rows:
-        row.descriptions = [str(oidc.SCOPE_DESCRIPTIONS.get(s, s)) for s in row.scopes if s != "openid"]
-    return rows
+    rows = OidcConsent.objects.filter(account=account).select_related("client").order_by("client__name")
+    return [
+        ConsentCard(row.pk, row.client, [str(oidc.SCOPE_DESCRIPTIONS.get(s, s)) for s in row.scopes if s != "openid"])
+        for row in rows
+    ]
 
 
 @login_required
 @require_POST
 def consent_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    actions.revoke_consent(request.user, pk, ip=client_ip(request))
+    actions.revoke_consent(auth.account(request), pk, ip=client_ip(request))
     return redirect(f"{reverse('services')}#autorisations")

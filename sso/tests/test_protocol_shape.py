@@ -42,8 +42,10 @@ def _sign_on_writes(path: Path) -> list[int]:
     tree = ast.parse(path.read_text())
     lines = []
     for node in ast.walk(tree):
-        call = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-        if call and node.func.attr in WRITES and "SignOn" in ast.unparse(node.func.value):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        receiver = ast.unparse(node.func.value)
+        if (node.func.attr in WRITES and "SignOn" in receiver) or (node.func.attr == "save" and "sign_on" in receiver):
             lines.append(node.lineno)
     return lines
 
@@ -60,9 +62,10 @@ def test_only_sso_actions_writes_sign_on_rows():
 def test_the_ast_check_would_catch_a_view_writing_rows(tmp_path):
     view = tmp_path / "views.py"
     view.write_text(
-        "def v(r):\n    SignOn.objects.create(sid='x')\n    SignOn.objects.filter(sid='x').update(ended_at=None)\n"
+        "def v(r, sign_on):\n    SignOn.objects.create(sid='x')\n"
+        "    SignOn.objects.filter(sid='x').update(ended_at=None)\n    sign_on.save()\n"
     )
-    assert _sign_on_writes(view) == [2, 3]
+    assert _sign_on_writes(view) == [2, 3, 4]
 
 
 # --- Signing on through each protocol -------------------------------------------------------

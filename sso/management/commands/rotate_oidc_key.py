@@ -1,7 +1,9 @@
 """Rotate the OpenID Connect signing key; drop retired keys whose tokens have all expired."""
 
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.utils import jwk_from_pem
@@ -12,7 +14,8 @@ from sso.protocols.oidc import keys as oidc_keys
 
 
 def _kid(pem: str) -> str:
-    return jwk_from_pem(pem).thumbprint()
+    kid: str = jwk_from_pem(pem).thumbprint()
+    return kid
 
 
 class Command(BaseCommand):
@@ -21,7 +24,7 @@ class Command(BaseCommand):
         "new one; then drop retired keys older than the longest token lifetime. Restart the workers after."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--prune-only", action="store_true", help="only drop expired retired keys")
         parser.add_argument(
             "--keep-seconds",
@@ -30,7 +33,7 @@ class Command(BaseCommand):
             help="how long a retired key stays published (default: the longest token lifetime)",
         )
 
-    def handle(self, *args, prune_only=False, keep_seconds=None, **options):
+    def handle(self, *args: Any, prune_only: bool = False, keep_seconds: int | None = None, **options: Any) -> None:
         current, inactive = settings.GUICHET_OIDC_KEY_FILE, settings.GUICHET_OIDC_INACTIVE_KEY_DIR
         if keep_seconds is None:
             # ID tokens are the signed ones; access tokens are opaque, counted to stay on the safe side.

@@ -1,5 +1,7 @@
 """Make the toolkit's applications match the set-up's "oidc" clients (and their secrets)."""
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -12,7 +14,7 @@ class Command(BaseCommand):
         "GUICHET_OIDC_SECRET_<SLUG>. Run it after changing a secret (saving a client does it too)."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         synced, errors = oidc.sync_all()
         for slug in synced:
             self.stdout.write(f"{slug}: ok")

@@ -19,7 +19,7 @@ import requests
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import UserSession
+from accounts.models import Account, UserSession
 from audit.keyed import keyed_hash
 from institutions.models import Client
 
@@ -57,7 +57,7 @@ def client_for_service(service: str) -> Client | None:
 def issue(
     client: Client,
     service: str,
-    account,
+    account: Account,
     sid: str,
     *,
     from_credentials: bool,
@@ -100,8 +100,8 @@ def validate(ticket: str, service: str, *, renew: bool = False, proxies_allowed:
     if ticket.startswith("PT-") and not proxies_allowed:
         # §2.5: /serviceValidate MUST NOT validate proxy tickets; the ticket stays usable.
         return Validation(code="INVALID_TICKET_SPEC", message="proxy tickets are validated at /proxyValidate")
-    row = CasTicket.objects.select_for_update().select_related("account", "client").filter(digest=_digest(ticket))
-    row = row.first()
+    tickets = CasTicket.objects.select_for_update().select_related("account", "client")
+    row = tickets.filter(digest=_digest(ticket)).first()
     if row is None or not (ticket.startswith("ST-") or ticket.startswith("PT-")):
         return Validation(code="INVALID_TICKET", message=f"ticket {ticket[:40]} not recognized")
     if row.used_at is not None:

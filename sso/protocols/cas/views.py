@@ -94,7 +94,7 @@ def _credentials(request: HttpRequest, service: str, renew: bool) -> HttpRespons
         }
     )
     request.session[LOGIN_ASKED_AT] = timezone.now().timestamp()
-    request.POST = form
+    request.POST = form  # type: ignore[assignment]  # the stubs type POST as immutable; the sign-in reads it
     return accounts_views.login(request)
 
 
@@ -121,10 +121,10 @@ def _validation(request: HttpRequest, *, proxies_allowed: bool) -> cas.Validatio
     service = request.GET.get("service", "")
     ticket = request.GET.get("ticket", "")
     result = cas.validate(ticket, service, renew=_flag(request.GET.get("renew", "")), proxies_allowed=proxies_allowed)
-    if not result.ok:
+    row = result.row
+    if row is None:
         record(events.CAS_VALIDATION_FAILED, ip=client_ip(request), failure=result.code)
         return result
-    row = result.row
     pgt_url = request.GET.get("pgtUrl", "")
     if pgt_url:
         if not cas.callback_allowed(row.client, pgt_url):

@@ -38,7 +38,8 @@ def logout_token(client_id: str, *, issuer: str, sub: str, sid: str) -> str:
     }
     token = jwt.JWT(header={"alg": "RS256", "typ": "logout+jwt", "kid": key.thumbprint()}, claims=claims)
     token.make_signed_token(key)
-    return token.serialize()
+    serialized: str = token.serialize()
+    return serialized
 
 
 def notify(request: HttpRequest, sign_on: SignOn) -> Told:

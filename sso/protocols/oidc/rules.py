@@ -13,6 +13,7 @@ import hashlib
 import ipaddress
 import logging
 import os
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib.auth.hashers import check_password
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from oauth2_provider.models import Application
 from oauth2_provider.settings import oauth2_settings
 
+from accounts.models import Account
 from audit.keyed import keyed_hash
 from institutions.models import Client
 
@@ -72,10 +74,10 @@ def sector(client: Client) -> str:
     return hosts[0] if len(hosts) == 1 else client.config.get("client_id", client.slug)
 
 
-def subject(account, client: Client | None) -> str:
+def subject(account: Account, client: Client | None) -> str:
     """The `sub` a client sees: public (the account's id) for the institution's own clients,
     pairwise per sector for third parties — stable, and unlinkable across sectors."""
-    if not third_party(client):
+    if client is None or not third_party(client):
         return str(account.pk)
     return keyed_hash("guichet.oidc.pairwise", f"{sector(client)}|{account.pk}", algorithm="sha256")
 
@@ -134,7 +136,7 @@ def _uris(client: Client, key: str) -> list[str]:
     return [str(uri) for uri in value]
 
 
-def _wanted(client: Client) -> dict:
+def _wanted(client: Client) -> dict[str, Any]:
     config = client.config or {}
     client_id = config.get("client_id")
     if not client_id or not isinstance(client_id, str):
@@ -200,7 +202,9 @@ def sync_all() -> tuple[list[str], list[str]]:
             )
             continue
         try:
-            keep.add(sync_client(client).client_id)
+            app = sync_client(client)
+            if app is not None:
+                keep.add(app.client_id)
         except ValidationError as error:
             errors.append(f"{client.slug}: {'; '.join(error.messages)}")
         except OidcConfigError as error:
@@ -212,7 +216,7 @@ def sync_all() -> tuple[list[str], list[str]]:
     return synced, errors
 
 
-def _client_saved(sender, instance: Client, raw=False, **kwargs):
+def _client_saved(sender: type[Client], instance: Client, raw: bool = False, **kwargs: Any) -> None:
     if raw:
         return
     _synced, errors = sync_all()

@@ -8,6 +8,7 @@ where the logout was going. An SP with none cannot be told: that raises, and sso
 records it as a failed notice."""
 
 import base64
+from typing import Any
 
 import requests
 from django.core import signing
@@ -37,7 +38,7 @@ class NoBackChannel(Exception):
     """Only front-channel (browser) single logout, which a server-side session end cannot use."""
 
 
-def front_logout_url(idp: Idp, provider: ServiceProvider, data: dict) -> str:
+def front_logout_url(idp: Idp, provider: ServiceProvider, data: dict[str, Any]) -> str:
     """IdP-initiated single logout over the browser: a LogoutRequest on the SP's HTTP-Redirect
     end point, its query string signed (the binding's signature), for a hidden iframe."""
     if not provider.redirect_logout:
@@ -52,10 +53,11 @@ def front_logout_url(idp: Idp, provider: ServiceProvider, data: dict) -> str:
     info = idp.server.apply_binding(
         BINDING_HTTP_REDIRECT, str(request), provider.redirect_logout, "", sign=True, sigalg=SIGN_ALG
     )
-    return dict(info["headers"])["Location"]
+    location: str = dict(info["headers"])["Location"]
+    return location
 
 
-def send_logout(idp: Idp, provider: ServiceProvider, data: dict) -> str:
+def send_logout(idp: Idp, provider: ServiceProvider, data: dict[str, Any]) -> str:
     """IdP-initiated single logout over SOAP; returns the status the SP answered."""
     if not provider.soap_logout:
         raise NoBackChannel if provider.front_logout else NoSingleLogout
@@ -81,7 +83,8 @@ def send_logout(idp: Idp, provider: ServiceProvider, data: dict) -> str:
     )
     answer.raise_for_status()
     parsed = idp.server.parse_logout_request_response(answer.text, BINDING_SOAP)
-    return parsed.response.status.status_code.value
+    status: str = parsed.response.status.status_code.value
+    return status
 
 
 def notify(request: HttpRequest, sign_on: SignOn) -> Told:
@@ -120,7 +123,7 @@ def chain_url(sign_on_pks: list[int], done: str) -> str:
     return f"{reverse('saml-slo')}?{urlencode({'chain': token})}"
 
 
-def posted_logout(idp: Idp, provider: ServiceProvider, data: dict[str, str], relay_state: str) -> Outgoing:
+def posted_logout(idp: Idp, provider: ServiceProvider, data: dict[str, Any], relay_state: str) -> Outgoing:
     """A LogoutRequest signed in its XML (the HTTP-POST binding), for the browser to post."""
     _id, signed = idp.server.create_logout_request(
         provider.post_logout,

@@ -12,8 +12,8 @@ import requests
 from django.conf import settings
 from django.utils.translation import gettext as _
 from lxml import etree
-from signxml import XMLVerifier
 from signxml.exceptions import InvalidSignature
+from signxml.verifier import XMLVerifier
 
 from institutions.models import Client
 

@@ -7,7 +7,9 @@ cross-site, where the Lax session cookie is not sent, so nothing is kept in the 
 
 import base64
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core import signing
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, samlp
@@ -25,10 +27,11 @@ from saml2.saml import (
 from saml2.sigver import SignatureError
 
 from accounts.directories import DirectoryUnavailable
+from accounts.models import Account
 from audit.keyed import keyed_hash
 
 from ... import directory
-from ...access import released
+from ...access import released as released
 from . import idp as saml
 from .idp import DIGEST_ALG, SIGN_ALG, Idp, ServiceProvider
 
@@ -36,6 +39,8 @@ PENDING_SALT = "guichet.sso.saml.pending"
 PENDING_MAX_AGE = 15 * 60  # long enough to find a forgotten password, short enough to expire
 MAX_RELAY_STATE = 1024  # the standard says 80 bytes; some service providers send more
 MFA_CONTEXT = "https://refeds.org/profile/mfa"
+# A checked request, sealed into the URL the sign-in comes back to: sp, id, acs, relay, force…
+Pending = dict[str, Any]
 BINDINGS = {"redirect": BINDING_HTTP_REDIRECT, "post": BINDING_HTTP_POST}
 
 
@@ -55,22 +60,23 @@ class Outgoing:
     fields: dict[str, str] | None = None
 
 
-def seal(pending: dict) -> str:
+def seal(pending: Pending) -> str:
     return signing.dumps(pending, salt=PENDING_SALT, compress=True)
 
 
-def unseal(token: str) -> dict:
+def unseal(token: str) -> Pending:
     try:
-        return signing.loads(token, salt=PENDING_SALT, max_age=PENDING_MAX_AGE)
+        pending: Pending = signing.loads(token, salt=PENDING_SALT, max_age=PENDING_MAX_AGE)
+        return pending
     except signing.BadSignature:  # SignatureExpired included
         raise Refused("expired") from None
 
 
-def _true(value) -> bool:
+def _true(value: object) -> bool:
     return str(value).lower() in ("true", "1")
 
 
-def read(idp: Idp, kind: str, binding: str, params) -> tuple[ServiceProvider, object]:
+def read(idp: Idp, kind: str, binding: str, params: Mapping[str, str]) -> tuple[ServiceProvider, Any]:
     """Decode a SAMLRequest ("authn" or "logout"), find its service provider, check it.
 
     A service provider with a signing certificate must sign; any signature present must
@@ -122,7 +128,7 @@ def read(idp: Idp, kind: str, binding: str, params) -> tuple[ServiceProvider, ob
     return provider, checked.message
 
 
-def pending_authn(provider: ServiceProvider, message, relay_state: str) -> dict:
+def pending_authn(provider: ServiceProvider, message: Any, relay_state: str) -> Pending:
     if message.protocol_binding and message.protocol_binding != BINDING_HTTP_POST:
         raise Refused("binding", provider.entity_id)
     acs = message.assertion_consumer_service_url
@@ -144,7 +150,7 @@ def pending_authn(provider: ServiceProvider, message, relay_state: str) -> dict:
     }
 
 
-def pending_logout(provider: ServiceProvider, message, relay_state: str, binding: str) -> dict:
+def pending_logout(provider: ServiceProvider, message: Any, relay_state: str, binding: str) -> Pending:
     if not provider.front_logout:
         raise Refused("no_logout", provider.entity_id)
     return {
@@ -156,7 +162,7 @@ def pending_logout(provider: ServiceProvider, message, relay_state: str, binding
     }
 
 
-def subject(account, config: dict | None = None, sp: str = "", asked: str = "") -> NameID | None:
+def subject(account: Account, config: dict[str, Any] | None = None, sp: str = "", asked: str = "") -> Any:
     """The NameID this SP gets (`name_id_format` in its config), or None when the format it
     asks for cannot be given:
     - email (default): the account identifier, an address for most, a bare login for some;
@@ -192,7 +198,16 @@ def _posted(url: str, xml: str, relay_state: str) -> Outgoing:
     return Outgoing(url, fields)
 
 
-def authn_response(idp: Idp, pending: dict, account, wanted, *, login_at: float, mfa: bool, config: dict | None = None):
+def authn_response(
+    idp: Idp,
+    pending: Pending,
+    account: Account,
+    wanted: list[str],
+    *,
+    login_at: float,
+    mfa: bool,
+    config: dict[str, Any] | None = None,
+) -> tuple[Outgoing, Any, str]:
     """The signed Response (signed Assertion inside), with its NameID and SessionIndex."""
     try:
         name_id = subject(account, config, pending["sp"], pending["format"])
@@ -225,14 +240,14 @@ def authn_response(idp: Idp, pending: dict, account, wanted, *, login_at: float,
     return _posted(pending["acs"], xml, pending["relay"]), name_id, session_index
 
 
-def error_response(idp: Idp, pending: dict, status: str, text: str) -> Outgoing:
+def error_response(idp: Idp, pending: Pending, status: str, text: str) -> Outgoing:
     xml = idp.server.create_error_response(
         pending["id"], pending["acs"], (status, text), sign=True, sign_alg=SIGN_ALG, digest_alg=DIGEST_ALG
     )
     return _posted(pending["acs"], str(xml), pending["relay"])
 
 
-def logout_response(idp: Idp, pending: dict) -> Outgoing:
+def logout_response(idp: Idp, pending: Pending) -> Outgoing:
     """A Success LogoutResponse, by the request's binding when the SP has it: signed XML over
     HTTP-POST, a signed query string over HTTP-Redirect (the binding forbids XML signatures)."""
     asked = BINDINGS[pending["binding"]]

@@ -24,6 +24,7 @@ from audit.actions import client_ip, record
 from institutions.models import Client
 
 from ... import access, actions, auth, csp, events
+from ...events import StrOrPromise
 from ...views import wrong_portal
 from . import idp as saml
 from . import logout as saml_logout
@@ -48,17 +49,15 @@ def _refused(request: HttpRequest, refusal: messages.Refused) -> HttpResponse:
     return render(request, "sso/saml_error.html", context, status=400)
 
 
-def _carry(request: HttpRequest, outgoing: messages.Outgoing, title, text) -> HttpResponse:
+def _carry(request: HttpRequest, outgoing: messages.Outgoing, title: StrOrPromise, text: StrOrPromise) -> HttpResponse:
     """Hand a SAML message to the browser: a redirect, or a form that works without JavaScript."""
     if outgoing.fields is None:
-        response = HttpResponseRedirect(outgoing.url)
-    else:
-        context = {"action": outgoing.url, "fields": outgoing.fields.items(), "title": title, "text": text}
-        response = csp.allow_form_action(render(request, "sso/saml_post.html", context), outgoing.url)
-    return response
+        return HttpResponseRedirect(outgoing.url)
+    context = {"action": outgoing.url, "fields": outgoing.fields.items(), "title": title, "text": text}
+    return csp.allow_form_action(render(request, "sso/saml_post.html", context), outgoing.url)
 
 
-def _client(provider) -> Client | None:
+def _client(provider: saml.ServiceProvider) -> Client | None:
     return Client.objects.filter(pk=provider.client_id, protocol="saml").first()
 
 
@@ -80,12 +79,12 @@ def sso(request: HttpRequest) -> HttpResponse:
             provider, message = messages.read(idp, "authn", BINDING_HTTP_REDIRECT, request.GET)
             pending = messages.pending_authn(provider, message, request.GET.get("RelayState", ""))
             token = messages.seal(pending)
-        provider = idp.providers.get(pending["sp"])
-        if provider is None:
+        known = idp.providers.get(pending["sp"])
+        if known is None:
             raise messages.Refused("unknown_sp", pending["sp"])
     except messages.Refused as refusal:
         return _refused(request, refusal)
-    return _answer(request, idp, provider, pending, token)
+    return _answer(request, idp, known, pending, token)
 
 
 @csrf_exempt  # a cross-site POST by design; the request's own signature is what counts
@@ -101,7 +100,9 @@ def sso_post(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(f"{reverse('saml-sso')}?{urlencode({'pending': messages.seal(pending)})}", status=303)
 
 
-def _answer(request, idp, provider, pending, token) -> HttpResponse:
+def _answer(
+    request: HttpRequest, idp: saml.Idp, provider: saml.ServiceProvider, pending: messages.Pending, token: str
+) -> HttpResponse:
     client = _client(provider)
     if client is None:
         return _refused(request, messages.Refused("unknown_sp", pending["sp"]))
@@ -118,7 +119,7 @@ def _answer(request, idp, provider, pending, token) -> HttpResponse:
         # RequestDenied Response, never an assertion.
         record(events.SAML_RESPONSE, subject=account, ip=client_ip(request), client=client.slug, status="denied")
         denied = messages.error_response(idp, pending, samlp.STATUS_REQUEST_DENIED, "Not open to this account")
-        return wrong_portal(request, account, client, back_form=(denied.url, list(denied.fields.items())))
+        return wrong_portal(request, account, client, back_form=(denied.url, list((denied.fields or {}).items())))
     outgoing, name_id, session_index = messages.authn_response(
         idp,
         pending,
@@ -171,12 +172,12 @@ def slo(request: HttpRequest) -> HttpResponse:
             pending = messages.pending_logout(
                 provider, message, request.GET.get("RelayState", ""), BINDING_HTTP_REDIRECT
             )
-        provider = idp.providers.get(pending["sp"])
-        if provider is None:
+        known = idp.providers.get(pending["sp"])
+        if known is None:
             raise messages.Refused("unknown_sp", pending["sp"])
     except messages.Refused as refusal:
         return _refused(request, refusal)
-    return _logout(request, idp, provider, pending)
+    return _logout(request, idp, known, pending)
 
 
 @csrf_exempt
@@ -206,9 +207,11 @@ def _next_logout(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _logout(request, idp, provider, pending) -> HttpResponse:
+def _logout(
+    request: HttpRequest, idp: saml.Idp, provider: saml.ServiceProvider, pending: messages.Pending
+) -> HttpResponse:
     """SP-initiated single logout: end the Guichet session if it is this person's, then answer."""
-    account = request.user if request.user.is_authenticated else None
+    account = auth.signed_in(request)
     client = _client(provider)
     sid = request.session.get(sessions.SID)
     # The NameID this SP was given in this session (persistent and transient ones are not

@@ -45,4 +45,5 @@ def document(issuer: str, passive_url: str) -> bytes:
         )
         etree.SubElement(reference, f"{{{wsfed.NS['wsa']}}}Address").text = passive_url
     signed = wsfed.sign(root, entity_id, "ID")
-    return etree.tostring(signed, xml_declaration=True, encoding="utf-8")
+    body: bytes = etree.tostring(signed, xml_declaration=True, encoding="utf-8")
+    return body

@@ -18,7 +18,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from django.utils import timezone
 from lxml import etree
-from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XMLSigner, methods
+from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
+from signxml.algorithms import SignatureConstructionMethod as methods
+from signxml.signer import XMLSigner
 
 from accounts.models import Account
 from institutions.models import Client
@@ -95,7 +97,7 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def _el(parent, tag: str, text: str | None = None, **attributes) -> etree._Element:
+def _el(parent: etree._Element, tag: str, text: str | None = None, **attributes: str) -> etree._Element:
     prefix, name = tag.split(":")
     node = etree.SubElement(parent, f"{{{NS[prefix]}}}{name}", **attributes)
     if text is not None:
@@ -178,7 +180,10 @@ def sign(root: etree._Element, element_id: str, id_attribute: str) -> etree._Ele
         c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
     )
     signer.namespaces = {"ds": NS["ds"]}
-    return signer.sign(root, key=key, cert=cert, reference_uri=f"#{element_id}", id_attribute=id_attribute)
+    signed: etree._Element = signer.sign(
+        root, key=key, cert=cert.decode(), reference_uri=f"#{element_id}", id_attribute=id_attribute
+    )
+    return signed
 
 
 def response(
@@ -205,7 +210,8 @@ def response(
     _el(rstr, "t:TokenType", TOKEN_TYPES.get(assertion_format, TOKEN_TYPES["saml11"]))
     _el(rstr, "t:RequestType", "http://schemas.xmlsoap.org/ws/2005/02/trust/Issue")
     _el(rstr, "t:KeyType", "http://schemas.xmlsoap.org/ws/2005/05/identity/NoProofKey")
-    return etree.tostring(rstr, encoding="unicode")
+    text: str = etree.tostring(rstr, encoding="unicode")
+    return text
 
 
 def thumbprint() -> str:

@@ -4,7 +4,7 @@ relying parties. The person signs in through Guichet's own sign-in (sso.auth).""
 
 from datetime import UTC, datetime
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -45,7 +45,7 @@ def passive(request: HttpRequest) -> HttpResponse:
     return _refused(request, events.WSFED_BAD_REQUEST, wa=action)
 
 
-def _signin(request: HttpRequest, params) -> HttpResponse:
+def _signin(request: HttpRequest, params: QueryDict) -> HttpResponse:
     realm = params.get("wtrealm", "")
     client = wsfed.client_for_realm(realm)
     if client is None:
@@ -85,7 +85,7 @@ def _signin(request: HttpRequest, params) -> HttpResponse:
     )
     fields = [("wa", "wsignin1.0"), ("wresult", wresult)]
     if params.get("wctx"):
-        fields.append(("wctx", params["wctx"]))
+        fields.append(("wctx", params.get("wctx", "")))
     context = {
         "action": target,
         "fields": fields,
@@ -97,7 +97,7 @@ def _signin(request: HttpRequest, params) -> HttpResponse:
     return csp.allow_form_action(response, target)
 
 
-def _signout(request: HttpRequest, params) -> HttpResponse:
+def _signout(request: HttpRequest, params: QueryDict) -> HttpResponse:
     """wsignout1.0: a GET only asks (a cross-site link must not sign anyone out); the form's
     POST ends the Guichet session, then returns to a registered reply URL of the realm."""
     client = wsfed.client_for_realm(params.get("wtrealm", ""))
