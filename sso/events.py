@@ -8,7 +8,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 ACCESS_WRONG_PORTAL = "sso.access.wrong_portal"
-SIGNED_ON = "sso.signed_on"
 LOGOUT_NOTIFIED = "sso.logout.notified"
 LOGOUT_NOT_NOTIFIED = "sso.logout.not_notified"
 LOGOUT_NOTIFY_FAILED = "sso.logout.notify_failed"
@@ -48,7 +47,6 @@ StrOrPromise = str | Promise  # django_stubs_ext's, which is a development requi
 
 LABELS: dict[str, StrOrPromise] = {
     ACCESS_WRONG_PORTAL: _("Accès refusé : mauvais portail"),
-    SIGNED_ON: _("Connexion à un service"),
     LOGOUT_NOTIFIED: _("Service prévenu de la déconnexion"),
     LOGOUT_NOT_NOTIFIED: _("Service non prévenu de la déconnexion (le protocole ne le permet pas)"),
     LOGOUT_NOTIFY_FAILED: _("Échec de l'avis de déconnexion à un service"),
