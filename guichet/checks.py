@@ -74,7 +74,8 @@ def oidc_signing_key(app_configs: Configs, **kwargs: Any) -> list[CheckMessage]:
 
 @register(KEYS_TAG)
 def saml_key_pair(app_configs: Configs, **kwargs: Any) -> list[CheckMessage]:
-    from sso import saml, saml_keys
+    from sso.protocols.saml import idp as saml
+    from sso.protocols.saml import keys as saml_keys
 
     try:
         key, cert = saml.keypair()
@@ -91,7 +92,7 @@ def saml_key_pair(app_configs: Configs, **kwargs: Any) -> list[CheckMessage]:
 @register("guichet")
 def saml_needs_xmlsec1(app_configs: Configs, **kwargs: Any) -> list[CheckMessage]:
     from institutions.models import Client
-    from sso import saml
+    from sso.protocols.saml import idp as saml
 
     try:
         clients = list(Client.objects.filter(protocol="saml").values_list("slug", flat=True))
@@ -110,7 +111,7 @@ def saml_needs_xmlsec1(app_configs: Configs, **kwargs: Any) -> list[CheckMessage
 @register("guichet")
 def zimbra_preauth_keys(app_configs: Configs, **kwargs: Any) -> list[CheckMessage]:
     from institutions.models import Client, MailDomain
-    from sso.protocols import zimbra
+    from sso.protocols.zimbra import rules as zimbra
 
     errors: list[CheckMessage] = []
     try:

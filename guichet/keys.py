@@ -19,7 +19,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.utils.translation import gettext as _
 
-from sso import oidc_keys, saml_keys
+from sso.protocols.oidc import keys as oidc_keys
+from sso.protocols.saml import keys as saml_keys
 
 GENERATE = "python manage.py generate_keys"
 

@@ -362,8 +362,8 @@ GUICHET_ZIMBRA_PREAUTH_KEY_DIR = env.str(
 # Guichet. The signing key is a file, never in the repository: var/oidc/current.pem (created
 # by generate_keys) or GUICHET_OIDC_KEY_FILE. `manage.py rotate_oidc_key` retires it into
 # var/oidc/inactive/ (still published in the JWKS until its tokens expire) and makes a new
-# one; restart the workers afterwards. Clients come from the set-up file (sso/oidc.py).
-from sso.oidc_keys import inactive_files  # noqa: E402 - a settings-time helper, no models
+# one; restart the workers afterwards. Clients come from the set-up file (sso/protocols/oidc/rules.py).
+from sso.protocols.oidc.keys import inactive_files  # noqa: E402 - a settings-time helper, no models
 
 GUICHET_OIDC_KEY_FILE = Path(env.str("GUICHET_OIDC_KEY_FILE", default=str(KEY_DIR / "oidc" / "current.pem")))
 GUICHET_OIDC_INACTIVE_KEY_DIR = KEY_DIR / "oidc" / "inactive"
@@ -372,7 +372,7 @@ _oidc_inactive_keys = [keys.read(path) for path in inactive_files(GUICHET_OIDC_I
 # Back-channel logout: seconds to wait for each client's answer when a session ends.
 GUICHET_OIDC_LOGOUT_TIMEOUT = 3
 OAUTH2_PROVIDER = {
-    "OAUTH2_VALIDATOR_CLASS": "sso.oidc_validator.GuichetValidator",
+    "OAUTH2_VALIDATOR_CLASS": "sso.protocols.oidc.validator.GuichetValidator",
     "OIDC_ENABLED": True,
     # Empty: the issuer is the URL the request came to. Set it behind a proxy.
     "OIDC_ISS_ENDPOINT": env.str("GUICHET_OIDC_ISSUER", default=""),
@@ -384,8 +384,8 @@ OAUTH2_PROVIDER = {
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
-    "OIDC_RP_INITIATED_LOGOUT_DELETE_TOKENS": False,  # sso.oidc_views revokes the client's own tokens
-    # Descriptions people read are in sso/oidc.py (translated); these are for the toolkit.
+    "OIDC_RP_INITIATED_LOGOUT_DELETE_TOKENS": False,  # sso.protocols.oidc.views revokes the client's own tokens
+    # Descriptions people read are in sso/protocols/oidc/rules.py (translated); these are for the toolkit.
     "SCOPES": {
         "openid": "OpenID Connect sign-in",
         "profile": "Name",
@@ -406,7 +406,7 @@ OAUTH2_PROVIDER = {
     # PKCE: always for public clients, for confidential ones unless their config says pkce: false.
     "PKCE_REQUIRED": True,
     "REQUEST_APPROVAL_PROMPT": "auto",
-    # "http" only for native clients' loopback redirects (RFC 8252); sso.oidc refuses it elsewhere.
+    # "http" only for native clients' loopback redirects (RFC 8252); sso.protocols.oidc.rules refuses it elsewhere.
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
@@ -419,10 +419,10 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
 # W008 warns that "http" redirect URIs are allowed: only native clients' loopback redirects
-# (RFC 8252 §7.3), which sso.oidc enforces when it syncs the clients.
+# (RFC 8252 §7.3), which sso.protocols.oidc.rules enforces when it syncs the clients.
 SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W008"]
 
-# SAML 2.0 identity provider (sso/saml.py). The base URL fixes the entity ID and end points
+# SAML 2.0 identity provider (sso/protocols/saml/idp.py). The base URL fixes the entity ID and end points
 # (https://guichet.example.org; default: the host of each request — set it in production).
 # The key pair is made by generate_keys into VAR_DIR/saml/ unless both files are given.
 GUICHET_SAML_BASE_URL = env.str("GUICHET_SAML_BASE_URL", default="")

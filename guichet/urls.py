@@ -14,13 +14,13 @@ urlpatterns = [
     path("", include("ops.urls")),
     path("api/status", status.api_status, name="api-status"),
     path("webauthn/", include("accounts.passkeys")),
-    # OpenID Connect: discovery, JWKS and the protocol end points (sso/oidc_urls.py).
-    path("", include("sso.oidc_urls")),
+    # OpenID Connect: discovery, JWKS and the protocol end points (sso/protocols/oidc/urls.py).
+    path("", include("sso.protocols.oidc.urls")),
     # CAS clients hard-code /cas/…: one URL for every language.
-    path("cas/", include("sso.cas_urls")),
-    path("saml/", include("sso.saml_urls")),
+    path("cas/", include("sso.protocols.cas.urls")),
+    path("saml/", include("sso.protocols.saml.urls")),
     # WS-Federation (Exchange): /wsfed/ and /FederationMetadata/2007-06/FederationMetadata.xml.
-    path("", include("sso.wsfed_urls")),
+    path("", include("sso.protocols.wsfed.urls")),
     # Whose portal: colours and logos from the set-up file.
     path("identite.css", identity.identity_css, name="identity-css"),
     path("identite/<slug:who>.svg", identity.logo, name="identity-logo"),

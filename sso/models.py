@@ -17,7 +17,7 @@ class SignOn(models.Model):
     data = models.JSONField(default=dict)
     ended_at = models.DateTimeField(null=True, blank=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.client} {self.at:%Y-%m-%d %H:%M}"
 
 
@@ -42,7 +42,7 @@ class CasTicket(models.Model):
     from_credentials = models.BooleanField(default=False)
     used_at = models.DateTimeField(null=True, blank=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"ST for {self.client} at {self.created_at:%H:%M:%S}"
 
 
@@ -62,7 +62,7 @@ class ProxyGrantingTicket(models.Model):
     expires_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"PGT for {self.client} at {self.created_at:%H:%M:%S}"
 
 
@@ -78,5 +78,19 @@ class OidcConsent(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "client"], name="sso_one_consent_per_client")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.client} {' '.join(self.scopes)}"
+
+
+class ImmutableId(models.Model):
+    """The immutable ID of an account whose directory has none (the database directory), as
+    Microsoft Entra ID's ImmutableID / Active Directory's objectGUID: 16 random bytes, base64.
+    Given once and never changed: Exchange Online federation matches people by it (SAML
+    persistent NameID, `name_id_attribute: immutable_id`) and WS-Federation releases it."""
+
+    account = models.OneToOneField("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    value = models.CharField(max_length=24, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.value

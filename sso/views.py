@@ -1,27 +1,29 @@
-from urllib.parse import urlsplit
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.models import Account
 from audit.actions import client_ip, record
 from institutions.models import Client
 
-from . import access, actions, auth
-from .logout import remember
+from . import access, actions, auth, csp, events
 from .models import OidcConsent
-from .protocols import zimbra
 
 
 def wrong_portal(
-    request: HttpRequest, account, client: Client, back_url: str = "", back_form: tuple[str, list] | None = None
+    request: HttpRequest,
+    account: Account,
+    client: Client,
+    back_url: str = "",
+    back_form: tuple[str, list[tuple[str, str]]] | None = None,
 ) -> HttpResponse:
     """« Mauvais portail »: never a bare error, always the right door one click away; and,
     where the protocol has one, a way back telling the client it was refused (`back_url`)."""
-    record("sso.access.wrong_portal", subject=account, ip=client_ip(request), client=client.slug)
+    record(events.ACCESS_WRONG_PORTAL, subject=account, ip=client_ip(request), client=client.slug)
     response = render(
         request,
         "sso/wrong_portal.html",
@@ -36,8 +38,7 @@ def wrong_portal(
         status=403,
     )
     if back_form:  # the answer to the client is a form it must be allowed to post
-        target = urlsplit(back_form[0])
-        response._csp_update = {"form-action": [f"{target.scheme}://{target.netloc}"]}
+        csp.allow_form_action(response, back_form[0])
     return response
 
 
@@ -47,11 +48,11 @@ def _open_url(client: Client) -> str:
     return client.launch_url or (client.platform.webmail_url if client.platform else "")
 
 
-def _cards(account) -> list[dict]:
+def _cards(account: Account) -> list[dict[str, object]]:
     """« Mes services »: the recommended platform first, then every client this person may open."""
     recommended = access.recommended_platform(account)
     clients = access.clients_for(account)
-    cards = []
+    cards: list[dict[str, object]] = []
     if recommended:
         own = next((c for c in clients if c.platform_id == recommended.pk), None)
         cards.append(
@@ -74,7 +75,7 @@ def _cards(account) -> list[dict]:
 
 @login_required
 def services(request: HttpRequest) -> HttpResponse:
-    account = request.user
+    account = auth.account(request)
     return render(
         request,
         "sso/services.html",
@@ -88,39 +89,25 @@ def services(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _consents(account) -> list:
-    from . import oidc  # the OIDC module connects signals: imported when needed
+@dataclass(frozen=True)
+class ConsentCard:
+    pk: int
+    client: Client
+    descriptions: list[str]
 
-    rows = list(OidcConsent.objects.filter(account=account).select_related("client").order_by("client__name"))
-    for row in rows:
-        row.descriptions = [str(oidc.SCOPE_DESCRIPTIONS.get(s, s)) for s in row.scopes if s != "openid"]
-    return rows
+
+def _consents(account: Account) -> list[ConsentCard]:
+    from .protocols.oidc import rules as oidc  # imported when needed: sso.views is imported by every protocol
+
+    rows = OidcConsent.objects.filter(account=account).select_related("client").order_by("client__name")
+    return [
+        ConsentCard(row.pk, row.client, [str(oidc.SCOPE_DESCRIPTIONS.get(s, s)) for s in row.scopes if s != "openid"])
+        for row in rows
+    ]
 
 
 @login_required
 @require_POST
 def consent_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    actions.revoke_consent(request.user, pk, ip=client_ip(request))
+    actions.revoke_consent(auth.account(request), pk, ip=client_ip(request))
     return redirect(f"{reverse('services')}#autorisations")
-
-
-def zimbra_open(request: HttpRequest, slug: str) -> HttpResponse:
-    """« Ouvrir ma messagerie » for Zimbra: a preauth URL, built now, followed at once."""
-    client = get_object_or_404(Client, slug=slug, protocol="zimbra")
-    account = auth.signed_in(request)
-    if account is None:
-        return auth.to_login(request)
-    if not access.may_use(account, client):
-        return wrong_portal(request, account, client)
-    domain = account.identifier.rpartition("@")[2]
-    try:
-        key = zimbra.preauth_key(domain)
-    except ImproperlyConfigured:
-        record("sso.zimbra.no_key", subject=account, client=client.slug, domain=domain)
-        return render(request, "sso/unavailable.html", {"client": client}, status=503)
-    url = zimbra.preauth_url(client.config["preauth_url"], key, account.identifier, by=client.config.get("by", "name"))
-    remember(request, client)
-    record("sso.zimbra.preauth", actor=account, subject=account, ip=client_ip(request), client=client.slug)
-    response = redirect(url)
-    response["Cache-Control"] = "no-store"
-    return response

@@ -20,7 +20,7 @@ from django.utils import translation
 
 from guichet import checks, keys
 from institutions.models import Client
-from sso import saml
+from sso.protocols.saml import idp as saml
 
 ROOT = Path(settings.BASE_DIR)
 

@@ -50,10 +50,11 @@ def version() -> str:
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        port: int = probe.getsockname()[1]
+        return port
 
 
-def _users() -> tuple[dict, str]:
+def _users() -> tuple[dict[str, str], str]:
     """Settings for who Dovecot's processes run as, and the userdb's uid/gid."""
     if os.geteuid() == 0:
         nobody = pwd.getpwnam("nobody")
@@ -69,7 +70,7 @@ def _users() -> tuple[dict, str]:
     )
 
 
-def _config(folder: Path, port: int, users: dict, ids: str) -> str:
+def _config(folder: Path, port: int, users: dict[str, str], ids: str) -> str:
     anvil_chroot = "" if os.geteuid() == 0 else "  chroot =\n"
     login_chroot = "" if os.geteuid() == 0 else "  chroot =\n"
     lines = "\n".join(f"{name} = {value}" for name, value in users.items())
@@ -168,7 +169,7 @@ def running(introspection_url: str, client_id: str, client_secret: str, *, scope
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _wait_until_listening(process: subprocess.Popen, port: int, folder: Path) -> None:
+def _wait_until_listening(process: subprocess.Popen[bytes], port: int, folder: Path) -> None:
     deadline = time.monotonic() + READY_SECONDS
     while time.monotonic() < deadline:
         try:

@@ -19,7 +19,7 @@ from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from accounts.models import Account
 from institutions.models import Client, Public
-from sso.saml import generate_keypair
+from sso.protocols.saml.keys import generate_keypair
 
 PASSWORD = "Correct-Horse-Battery-2026"
 IDP = "http://testserver/saml/metadata"
@@ -69,9 +69,11 @@ def local(url: str) -> str:
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
-def sp_settings(entity_id, acs, soap_logout, key_name, signs, encrypts=False) -> dict:
+def sp_settings(entity_id, acs, soap_logout, key_name, signs, encrypts=False, post_logout_only=False) -> dict:
     key_file, cert_file = keypair(key_name)
-    logout = [(SLO, BINDING_HTTP_REDIRECT), (SLO, BINDING_HTTP_POST)]
+    logout = (
+        [(SLO, BINDING_HTTP_POST)] if post_logout_only else [(SLO, BINDING_HTTP_REDIRECT), (SLO, BINDING_HTTP_POST)]
+    )
     if soap_logout:
         logout.append((soap_logout, BINDING_SOAP))
     encryption = {"encryption_keypairs": [{"key_file": key_file, "cert_file": cert_file}]} if encrypts else {}
@@ -107,9 +109,19 @@ def _metadata(*args) -> str:
 
 
 class ServiceProvider:
-    def __init__(self, entity_id=ENTITY, *, acs=ACS, soap_logout="", key_name="sp", signs=True, encrypts=False):
+    def __init__(
+        self,
+        entity_id=ENTITY,
+        *,
+        acs=ACS,
+        soap_logout="",
+        key_name="sp",
+        signs=True,
+        encrypts=False,
+        post_logout_only=False,
+    ):
         self.entity_id, self.acs = entity_id, acs
-        self.args = (entity_id, acs, soap_logout, key_name, signs, encrypts)
+        self.args = (entity_id, acs, soap_logout, key_name, signs, encrypts, post_logout_only)
         self.settings = sp_settings(*self.args)
         self.key_file, self.cert_file = keypair(key_name)
         self.saml = None

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from guichet.testing.http import next_location
 from sso.models import CasTicket
-from sso.protocols import cas
+from sso.protocols.cas import rules as cas
 
 from .conftest import PASSWORD, SERVICE, sign_in
 

@@ -16,7 +16,7 @@ from institutions.models import Institution
 from recovery import actions as recovery
 from recovery.models import ResetCode
 from sso.models import CasTicket
-from sso.protocols import cas
+from sso.protocols.cas import rules as cas
 from sso.testing.oidc import PASSWORD, STUDENT, WEBMAIL, account, oidc_client
 
 from .test_oidc_tokens import DOVECOT_SECRET, SECRET, introspect, refresh, tokens

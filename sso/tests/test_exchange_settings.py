@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from sso.protocols import wsfed
+from sso.protocols.wsfed import rules as wsfed
 
 from . import saml_sp
 

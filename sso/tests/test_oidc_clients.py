@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from oauth2_provider.models import Application
 
 from institutions.models import Client
-from sso import oidc
+from sso.protocols.oidc import rules as oidc
 from sso.testing.oidc import WEBMAIL, oidc_client
 
 pytestmark = pytest.mark.django_db

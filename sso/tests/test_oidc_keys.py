@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.test import override_settings
 from oauth2_provider.utils import jwk_from_pem
 
-from sso import oidc_keys
-from sso.oidc_validator import GuichetValidator
+from sso.protocols.oidc import keys as oidc_keys
+from sso.protocols.oidc.validator import GuichetValidator
 from sso.testing.oidc import PASSWORD, STUDENT, WEBMAIL, account, basic, oidc_client, pkce
 
 
@@ -46,7 +46,7 @@ def test_rotation_keeps_the_old_key_until_its_tokens_expire(key_files, capsys):
     new, retired = oidc_keys.signing_keys(current, inactive)
     assert new != old and retired == [old]
     assert stat.S_IMODE(oidc_keys.inactive_files(inactive)[0].stat().st_mode) == 0o600
-    assert "Restart the workers" in capsys.readouterr().out
+    assert "Redémarrez les workers" in capsys.readouterr().out
 
     call_command("rotate_oidc_key", "--prune-only")  # retired a moment ago: still needed
     assert oidc_keys.signing_keys(current, inactive)[1] == [old]

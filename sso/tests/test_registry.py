@@ -12,7 +12,7 @@ from django.test import RequestFactory
 
 from institutions.loader import SetupError, load
 from institutions.models import Client
-from sso import saml
+from sso.protocols.saml import idp as saml
 
 from . import saml_sp
 
@@ -151,3 +151,19 @@ def test_the_shipped_set_up_passes_every_rule(poitiers):
 
     # The registry's own rules; the shipped Zimbra client's key is the deployment's to give (E014).
     assert client_registry(None) == []
+
+
+def test_registry_and_set_up_messages_are_translated_for_english_speaking_operators(tmp_path):
+    from django.utils import translation
+
+    from sso import events, registry
+
+    with translation.override("en"):
+        found = dict(registry.problems("wsfed", {"realm": "", "reply_urls": ["http://owa"], "tokn": 1}, tmp_path))
+        label = str(events.LABELS[events.LOGOUT_NOT_NOTIFIED])
+    assert found["realm"] == "the realm (wtrealm) is expected"
+    assert found["reply_urls"] == "“http://owa” must use https"
+    assert found["tokn"].startswith("unknown key (expected: ")
+    assert label == "Service not told of the logout (its protocol offers no way)"
+    with translation.override("fr"):
+        assert dict(registry.problems("wsfed", {"realm": ""}, tmp_path))["realm"] == "le realm (wtrealm) est attendu"

@@ -5,7 +5,7 @@ import base64
 
 import pytest
 
-from sso import saml
+from sso.protocols.saml import idp as saml
 
 from . import saml_sp
 

@@ -17,7 +17,7 @@ from saml2.config import SPConfig
 from saml2.sigver import security_context
 
 from institutions.models import Client
-from sso import saml
+from sso.protocols.saml import idp as saml
 
 from . import saml_sp
 from .saml_sp import ServiceProvider

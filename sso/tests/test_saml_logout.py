@@ -16,8 +16,8 @@ from saml2.sigver import verify_redirect_signature
 
 from accounts.models import UserSession
 from audit.models import Event
-from sso import saml
 from sso.models import SignOn
+from sso.protocols.saml import idp as saml
 
 from . import saml_sp
 from .saml_sp import IDP, SLO, ServiceProvider
@@ -170,3 +170,60 @@ def test_guichet_logout_reaches_a_front_channel_only_provider_through_the_browse
     event = Event.objects.get(code="sso.saml.logout")
     assert event.data["binding"] == "redirect" and Event.objects.filter(code="sso.logout.notified").exists()
     assert SignOn.objects.get().ended_at is not None
+
+
+def _post_only(client, entity, slug):
+    service = ServiceProvider(entity, post_logout_only=True)
+    service.register(slug=slug)
+    return service.connect(client)
+
+
+def test_guichet_logout_posts_signed_logout_requests_through_every_post_only_provider(client, nurse):
+    first = _post_only(client, saml_sp.ENTITY, "test-sp")
+    second = _post_only(client, "https://other-sp.example.org/saml", "other-sp")
+    sessions = {sp.entity_id: saml_sp.sign_on(client, sp, nurse.identifier) for sp in (first, second)}
+    answer = client.post("/logout/")
+    assert answer.status_code == 302 and answer["Location"].startswith("/saml/slo/redirect?chain=")
+    next_url, reached = answer["Location"], []
+    for _ in range(2):
+        page = client.get(next_url)
+        html = page.content.decode()
+        assert page.status_code == 200 and "data-autosubmit" in html and "Continuer</button>" in html  # no JS needed
+        assert "https://sp.example.org" in page["Content-Security-Policy"].split("form-action")[1]
+        action, fields = saml_sp.form(page)
+        assert action == SLO
+        # Each SP reads a LogoutRequest signed by Guichet (its XML signature checked by pysaml2).
+        sp = next(sp for sp in (first, second) if sp.entity_id not in reached)
+        request = sp.saml.parse_logout_request(fields["SAMLRequest"], BINDING_HTTP_POST).message
+        assert request.signature is not None and request.name_id.text == nurse.identifier
+        session_index = sessions[sp.entity_id].assertion.authn_statement[0].session_index
+        assert [i.text for i in request.session_index] == [session_index]
+        reached.append(sp.entity_id)
+        # The SP answers by HTTP-POST, RelayState carried back: Guichet goes on to the next one.
+        response = sp.saml.create_logout_response(request, [BINDING_HTTP_POST])
+        back = client.post(
+            "/saml/slo/post",
+            {"SAMLResponse": base64.b64encode(str(response).encode()).decode(), "RelayState": fields["RelayState"]},
+        )
+        assert back.status_code == 303
+        next_url = back["Location"]
+    assert sorted(reached) == sorted([first.entity_id, second.entity_id])
+    done = client.get(next_url)
+    assert done.status_code == 302 and done["Location"] == "/"  # where the logout was going
+    events = Event.objects.filter(code="sso.saml.logout", data__binding="post")
+    assert events.count() == 2 and Event.objects.filter(code="sso.logout.notified").count() == 2
+
+
+def test_a_tampered_posted_logout_request_is_refused_by_the_provider(client, nurse):
+    sp = _post_only(client, saml_sp.ENTITY, "test-sp")
+    saml_sp.sign_on(client, sp, nurse.identifier)
+    page = client.get(client.post("/logout/")["Location"])
+    _action, fields = saml_sp.form(page)
+    xml = base64.b64decode(fields["SAMLRequest"]).decode().replace(nurse.identifier, "directeur@chu-poitiers.fr")
+    with pytest.raises(Exception, match="not signed correctly"):
+        sp.saml.parse_logout_request(base64.b64encode(xml.encode()).decode(), BINDING_HTTP_POST)
+
+
+def test_a_forged_logout_chain_is_refused(client, nurse):
+    response = client.get("/saml/slo/redirect", {"chain": "forged"})
+    assert response.status_code == 400

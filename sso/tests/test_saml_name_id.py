@@ -2,13 +2,16 @@
 default), persistent (stable per SP, unlinkable across SPs, or a directory attribute such as
 the immutable ID Exchange Online federation matches) and transient (new each time)."""
 
+import base64
+
 import pytest
 from saml2.response import StatusInvalidNameidPolicy
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NAMEID_FORMAT_TRANSIENT
 
 from accounts.directories.ldap import LdapDirectory
-from sso import saml
-from sso.models import SignOn
+from audit.models import Event
+from sso.models import ImmutableId, SignOn
+from sso.protocols.saml import idp as saml
 
 from . import saml_sp
 
@@ -73,8 +76,8 @@ def test_an_sp_logout_with_its_persistent_name_id_ends_the_session(client, nurse
 
 
 def test_a_persistent_name_id_from_a_missing_directory_attribute_is_an_error_not_a_guess(client, nurse):
-    # The embedded directory has no immutable ID: the SP gets InvalidNameIDPolicy, no identity.
-    sp = _sp(client, name_id_format="persistent", name_id_attribute="immutable_id")
+    # The database directory has no security identifier: InvalidNameIDPolicy, no identity.
+    sp = _sp(client, name_id_format="persistent", name_id_attribute="sid")
     saml_sp.sign_in(client, nurse.identifier)
     with pytest.raises(StatusInvalidNameidPolicy):
         _answer(client, sp, NAMEID_FORMAT_PERSISTENT)
@@ -86,3 +89,17 @@ def test_the_immutable_id_is_read_from_the_directory_as_entra_id_wants_it(nurse)
         {"mail": ["infirmiere@chu-poitiers.fr"], "objectGUID": [guid]}, "infirmiere@chu-poitiers.fr"
     )
     assert entry.immutable_id == "AAECAwQFBgcICQoLDA0ODw=="
+
+
+def test_a_database_account_gets_a_stable_immutable_id_without_ldap(client, nurse):
+    """Exchange Online federation without a directory: 16 random bytes, base64, kept by sso."""
+    sp = _sp(client, name_id_format="persistent", name_id_attribute="immutable_id")
+    saml_sp.sign_in(client, nurse.identifier)
+    first = _answer(client, sp, NAMEID_FORMAT_PERSISTENT).name_id
+    client.post("/logout/")
+    saml_sp.sign_in(client, nurse.identifier)
+    again = _answer(client, sp, NAMEID_FORMAT_PERSISTENT).name_id
+    assert first.format == NAMEID_FORMAT_PERSISTENT and first.text == again.text
+    assert len(base64.b64decode(first.text, validate=True)) == 16
+    assert ImmutableId.objects.get(account=nurse).value == first.text
+    assert Event.objects.filter(code="sso.immutable_id.given", subject=nurse).count() == 1

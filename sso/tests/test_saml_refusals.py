@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from institutions.models import Client
-from sso import saml
+from sso.protocols.saml import idp as saml
 
 from . import saml_sp
 from .saml_sp import ServiceProvider
@@ -139,5 +139,5 @@ def test_a_pending_request_expires(client, sp, settings, monkeypatch):
     saml_sp.sign_in(client, "x@chu-poitiers.fr")
     _id, url = sp.redirect_request()
     to_login = client.get(url)
-    monkeypatch.setattr("sso.saml_messages.PENDING_MAX_AGE", -1)
+    monkeypatch.setattr("sso.protocols.saml.rules.PENDING_MAX_AGE", -1)
     _refused(client.get(saml_sp.next_of(to_login)), "Cette demande a expiré")

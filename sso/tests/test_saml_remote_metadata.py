@@ -11,7 +11,9 @@ from django.test import RequestFactory
 from lxml import etree
 from signxml import XMLSigner
 
-from sso import saml, saml_remote, tasks
+from sso import tasks
+from sso.protocols.saml import idp as saml
+from sso.protocols.saml import metadata as saml_remote
 
 from . import saml_sp
 

@@ -1,6 +1,7 @@
 """WS-Federation passive for Exchange, accepted by passport-wsfed-saml2 (npm), a relying
 party nobody here wrote: the shipped Poitiers set-up registers Outlook on the web this way."""
 
+import base64
 import json
 import re
 import subprocess
@@ -14,7 +15,8 @@ from signxml import XMLVerifier
 
 from audit.models import Event
 from institutions.models import Client
-from sso.protocols import wsfed
+from sso.models import ImmutableId
+from sso.protocols.wsfed import rules as wsfed
 
 from . import saml_sp
 
@@ -90,6 +92,10 @@ def test_outlook_on_the_web_gets_a_token_the_relying_party_accepts(client, nurse
     assert profile["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"] == "Claire Martin"
     assert "AudienceRestrictionCondition><saml:Audience>https://webmail.chu-poitiers.fr/owa/<" in fields["wresult"]
     assert Event.objects.filter(code="sso.wsfed.signin").exists()
+    # A database account: the immutable ID sso keeps (Entra ID's shape), no made-up primary SID.
+    immutable = ImmutableId.objects.get(account=nurse).value
+    assert profile[wsfed.IMMUTABLE_ID] == immutable and len(base64.b64decode(immutable)) == 16
+    assert wsfed.PRIMARY_SID not in profile
 
 
 def test_a_saml2_token_is_accepted_too(client, nurse):

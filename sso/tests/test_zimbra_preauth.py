@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from sso.protocols import zimbra
+from sso.protocols.zimbra import rules as zimbra
 
 from .conftest import sign_in
 

@@ -7,7 +7,7 @@ import secrets
 
 from lxml import etree
 
-from . import wsfed
+from . import rules as wsfed
 
 MD = "urn:oasis:names:tc:SAML:2.0:metadata"
 FED = "http://docs.oasis-open.org/wsfed/federation/200706"
@@ -45,4 +45,5 @@ def document(issuer: str, passive_url: str) -> bytes:
         )
         etree.SubElement(reference, f"{{{wsfed.NS['wsa']}}}Address").text = passive_url
     signed = wsfed.sign(root, entity_id, "ID")
-    return etree.tostring(signed, xml_declaration=True, encoding="utf-8")
+    body: bytes = etree.tostring(signed, xml_declaration=True, encoding="utf-8")
+    return body

@@ -18,12 +18,15 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from django.utils import timezone
 from lxml import etree
-from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XMLSigner, methods
+from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
+from signxml.algorithms import SignatureConstructionMethod as methods
+from signxml.signer import XMLSigner
 
-from accounts import directories
+from accounts.models import Account
 from institutions.models import Client
 
-from ..saml import keypair
+from ... import directory
+from ..saml.idp import keypair
 
 TOKEN_LIFETIME = timedelta(minutes=60)  # as AD FS's default token lifetime for a relying party
 SKEW = timedelta(minutes=5)
@@ -42,9 +45,12 @@ MS_CLAIMS = "http://schemas.microsoft.com/ws/2008/06/identity/claims"
 # The claims Exchange's claims-based authentication reads (its AD FS claim rules).
 UPN = f"{CLAIMS}/upn"
 PRIMARY_SID = f"{MS_CLAIMS}/primarysid"
+# What AD FS issues to Microsoft 365 for a federated domain (its "ImmutableID" claim).
+IMMUTABLE_ID = "http://schemas.microsoft.com/LiveID/Federation/2008/05/ImmutableID"
 CLAIM_TYPES = {
     UPN: "UPN",
     PRIMARY_SID: "Primary SID",
+    IMMUTABLE_ID: "ImmutableID",
     f"{CLAIMS}/emailaddress": "E-Mail Address",
     f"{CLAIMS}/name": "Name",
 }
@@ -79,9 +85,10 @@ class Claims:
     primary_sid: str = ""
     email: str = ""
     name: str = ""
+    immutable_id: str = ""
 
     def items(self) -> list[tuple[str, str]]:
-        pairs = [(UPN, self.upn), (PRIMARY_SID, self.primary_sid)]
+        pairs = [(UPN, self.upn), (PRIMARY_SID, self.primary_sid), (IMMUTABLE_ID, self.immutable_id)]
         pairs += [(f"{CLAIMS}/emailaddress", self.email), (f"{CLAIMS}/name", self.name)]
         return [(claim, value) for claim, value in pairs if value]
 
@@ -90,7 +97,7 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def _el(parent, tag: str, text: str | None = None, **attributes) -> etree._Element:
+def _el(parent: etree._Element, tag: str, text: str | None = None, **attributes: str) -> etree._Element:
     prefix, name = tag.split(":")
     node = etree.SubElement(parent, f"{{{NS[prefix]}}}{name}", **attributes)
     if text is not None:
@@ -173,7 +180,10 @@ def sign(root: etree._Element, element_id: str, id_attribute: str) -> etree._Ele
         c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
     )
     signer.namespaces = {"ds": NS["ds"]}
-    return signer.sign(root, key=key, cert=cert, reference_uri=f"#{element_id}", id_attribute=id_attribute)
+    signed: etree._Element = signer.sign(
+        root, key=key, cert=cert.decode(), reference_uri=f"#{element_id}", id_attribute=id_attribute
+    )
+    return signed
 
 
 def response(
@@ -200,7 +210,8 @@ def response(
     _el(rstr, "t:TokenType", TOKEN_TYPES.get(assertion_format, TOKEN_TYPES["saml11"]))
     _el(rstr, "t:RequestType", "http://schemas.xmlsoap.org/ws/2005/02/trust/Issue")
     _el(rstr, "t:KeyType", "http://schemas.xmlsoap.org/ws/2005/05/identity/NoProofKey")
-    return etree.tostring(rstr, encoding="unicode")
+    text: str = etree.tostring(rstr, encoding="unicode")
+    return text
 
 
 def thumbprint() -> str:
@@ -214,13 +225,16 @@ def certificate_base64() -> str:
     return "".join(cert.public_bytes(serialization.Encoding.PEM).decode().strip().splitlines()[1:-1])
 
 
-def claims_for(account) -> Claims:
-    """UPN and primary SID from the person's directory entry (objectSid, userPrincipalName in
-    Active Directory); the UPN falls back on the identifier. Raises DirectoryUnavailable."""
-    entry = directories.for_institution(account.institution).lookup(account.identifier)
+def claims_for(account: Account) -> Claims:
+    """UPN, primary SID and immutable ID from the person's directory entry (userPrincipalName,
+    objectSid, objectGUID in Active Directory); the UPN falls back on the identifier, the
+    immutable ID on the one sso keeps for a database account (sso.directory), and the primary
+    SID is released only when the directory has one. Raises DirectoryUnavailable."""
+    entry = directory.entry(account)
     return Claims(
         upn=(entry.upn if entry and entry.upn else account.identifier),
         primary_sid=entry.sid if entry else "",
+        immutable_id=directory.attribute(account, "immutable_id", entry),
         email=account.identifier if "@" in account.identifier else "",
         name=account.display_name,
     )

@@ -3,9 +3,8 @@ claims-based authentication (Outlook on the web, the admin center) and other WS-
 relying parties. The person signs in through Guichet's own sign-in (sso.auth)."""
 
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,10 +16,11 @@ from accounts.actions import sessions
 from accounts.directories import DirectoryUnavailable
 from audit.actions import client_ip, record
 
-from . import access, auth, saml
-from .logout import remember
-from .protocols import wsfed, wsfed_metadata
-from .views import wrong_portal
+from ... import access, actions, auth, csp, events
+from ...views import wrong_portal
+from ..saml import idp as saml
+from . import metadata as wsfed_metadata
+from . import rules as wsfed
 
 
 def issuer(request: HttpRequest) -> str:
@@ -28,8 +28,8 @@ def issuer(request: HttpRequest) -> str:
     return f"{saml.base_url(request)}{reverse('wsfed')}"
 
 
-def _refused(request: HttpRequest, why: str, **data) -> HttpResponse:
-    record(f"sso.wsfed.{why}", ip=client_ip(request), **{k: v[:200] for k, v in data.items()})
+def _refused(request: HttpRequest, event: str, **data: str) -> HttpResponse:
+    record(event, ip=client_ip(request), **{k: v[:200] for k, v in data.items()})
     return render(request, "sso/cas_unknown_service.html", status=400)
 
 
@@ -42,17 +42,17 @@ def passive(request: HttpRequest) -> HttpResponse:
         return _signout(request, params)
     if action == "wsignin1.0" and request.method == "GET":
         return _signin(request, params)
-    return _refused(request, "bad_request", wa=action)
+    return _refused(request, events.WSFED_BAD_REQUEST, wa=action)
 
 
-def _signin(request: HttpRequest, params) -> HttpResponse:
+def _signin(request: HttpRequest, params: QueryDict) -> HttpResponse:
     realm = params.get("wtrealm", "")
     client = wsfed.client_for_realm(realm)
     if client is None:
-        return _refused(request, "unknown_realm", realm=realm)
+        return _refused(request, events.WSFED_UNKNOWN_REALM, realm=realm)
     target = wsfed.reply_url(client, params.get("wreply", ""))
     if target is None:
-        return _refused(request, "wrong_reply", realm=realm, wreply=params.get("wreply", ""))
+        return _refused(request, events.WSFED_WRONG_REPLY, realm=realm, wreply=params.get("wreply", ""))
     # wfresh=0: the relying party wants a password typed now (as CAS renew).
     account = auth.signed_in(request, renew=params.get("wfresh", "") == "0")
     if account is None:
@@ -62,7 +62,7 @@ def _signin(request: HttpRequest, params) -> HttpResponse:
     try:
         claims = wsfed.claims_for(account)
     except DirectoryUnavailable:
-        record("sso.wsfed.directory_unavailable", subject=account, client=client.slug)
+        record(events.WSFED_DIRECTORY_UNAVAILABLE, subject=account, client=client.slug)
         return render(request, "sso/unavailable.html", {"client": client}, status=503)
     stamp = request.session.get(sessions.LOGIN_AT)
     login_at = datetime.fromtimestamp(stamp, tz=UTC) if stamp else timezone.now()
@@ -74,11 +74,18 @@ def _signin(request: HttpRequest, params) -> HttpResponse:
         assertion_format=client.config.get("token", "saml11"),
         recipient=target,
     )
-    remember(request, client, realm=realm)
-    record("sso.wsfed.signin", actor=account, subject=account, ip=client_ip(request), client=client.slug)
+    actions.signed_on(
+        client,
+        account,
+        request.session.get(sessions.SID),
+        event=events.WSFED_SIGNIN,
+        data={"realm": realm},
+        actor=account,
+        ip=client_ip(request),
+    )
     fields = [("wa", "wsignin1.0"), ("wresult", wresult)]
     if params.get("wctx"):
-        fields.append(("wctx", params["wctx"]))
+        fields.append(("wctx", params.get("wctx", "")))
     context = {
         "action": target,
         "fields": fields,
@@ -87,12 +94,10 @@ def _signin(request: HttpRequest, params) -> HttpResponse:
     }
     response = render(request, "sso/saml_post.html", context)
     response["Cache-Control"] = "no-store"
-    reply = urlsplit(target)
-    response._csp_update = {"form-action": [f"{reply.scheme}://{reply.netloc}"]}
-    return response
+    return csp.allow_form_action(response, target)
 
 
-def _signout(request: HttpRequest, params) -> HttpResponse:
+def _signout(request: HttpRequest, params: QueryDict) -> HttpResponse:
     """wsignout1.0: a GET only asks (a cross-site link must not sign anyone out); the form's
     POST ends the Guichet session, then returns to a registered reply URL of the realm."""
     client = wsfed.client_for_realm(params.get("wtrealm", ""))

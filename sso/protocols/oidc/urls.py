@@ -7,8 +7,10 @@ Guichet's sign-in finds the authorize end point as "oidc-authorize" (allowed `ne
 from django.urls import include, path, re_path
 from oauth2_provider import views as toolkit
 
-from . import oidc  # noqa: F401 - connects the Client → Application sync and the logout notifier
-from . import oidc_views as views
+from . import (
+    rules,  # noqa: F401 - connects the Client → Application sync
+    views,
+)
 
 toolkit_patterns = [
     re_path(

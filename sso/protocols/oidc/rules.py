@@ -13,43 +13,37 @@ import hashlib
 import ipaddress
 import logging
 import os
-import time
-import uuid
-from urllib.parse import urlencode, urlsplit
+from typing import Any
+from urllib.parse import urlsplit
 
-import requests
-from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext_lazy as _
-from jwcrypto import jwt
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from oauth2_provider.models import Application
 from oauth2_provider.settings import oauth2_settings
-from oauth2_provider.utils import jwk_from_pem
 
+from accounts.models import Account
+from audit.keyed import keyed_hash
 from institutions.models import Client
 
-from .logout import notifier
-from .models import SignOn
+from ...models import SignOn
 
 logger = logging.getLogger(__name__)
 
 SCOPE_DESCRIPTIONS = {
-    "openid": _("Votre identifiant Guichet, pour vous reconnaître"),
-    "profile": _("Votre nom"),
-    "email": _("Votre adresse de messagerie"),
-    "guichet": _("Votre établissement, votre messagerie et votre statut"),
-    "mail": _("Vos messages, pour les lire et en envoyer (IMAP, SMTP)"),
-    "offline_access": _("Rester connecté à cette application quand vous n'utilisez pas Guichet"),
+    "openid": gettext_lazy("Votre identifiant Guichet, pour vous reconnaître"),
+    "profile": gettext_lazy("Votre nom"),
+    "email": gettext_lazy("Votre adresse de messagerie"),
+    "guichet": gettext_lazy("Votre établissement, votre messagerie et votre statut"),
+    "mail": gettext_lazy("Vos messages, pour les lire et en envoyer (IMAP, SMTP)"),
+    "offline_access": gettext_lazy("Rester connecté à cette application quand vous n'utilisez pas Guichet"),
 }
 # What a client may ask for unless its config lists `scopes`: never "mail", which opens the
 # mailbox itself and is granted only to the mail clients that name it.
 DEFAULT_CLIENT_SCOPES = ("openid", "profile", "email", "guichet", "offline_access")
-BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
-LOGOUT_TOKEN_SECONDS = 120
 # Set by the authorize view in the request it hands the toolkit: who is signed in (prompt=none).
 ACCOUNT_HEADER = "GUICHET_ACCOUNT_PK"
 
@@ -80,12 +74,12 @@ def sector(client: Client) -> str:
     return hosts[0] if len(hosts) == 1 else client.config.get("client_id", client.slug)
 
 
-def subject(account, client: Client | None) -> str:
+def subject(account: Account, client: Client | None) -> str:
     """The `sub` a client sees: public (the account's id) for the institution's own clients,
     pairwise per sector for third parties — stable, and unlinkable across sectors."""
-    if not third_party(client):
+    if client is None or not third_party(client):
         return str(account.pk)
-    return salted_hmac("guichet.oidc.pairwise", f"{sector(client)}|{account.pk}", algorithm="sha256").hexdigest()
+    return keyed_hash("guichet.oidc.pairwise", f"{sector(client)}|{account.pk}", algorithm="sha256")
 
 
 def allowed_scopes(client: Client | None) -> set[str]:
@@ -103,7 +97,7 @@ def pkce_required(application: Application, client: Client | None) -> bool:
 
 def session_sid(guichet_sid: str) -> str:
     """The `sid` clients see: stable for one Guichet session, not the session's own id."""
-    return salted_hmac("sso.oidc.sid", guichet_sid).hexdigest()[:32]
+    return keyed_hash("sso.oidc.sid", guichet_sid, algorithm="sha1")[:32]
 
 
 def code_digest(code: str) -> str:
@@ -130,23 +124,31 @@ def _uris(client: Client, key: str) -> list[str]:
         parts = urlsplit(str(uri))
         # https everywhere; plain http only for a native client's loopback redirect (RFC 8252 §7.3).
         if not (parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(parts.hostname))):
-            raise OidcConfigError(f"{client.slug}: {key} « {uri} » doit être en https (ou http://127.0.0.1)")
+            raise OidcConfigError(
+                _("%(slug)s : %(key)s « %(uri)s » doit être en https (ou http://127.0.0.1)")
+                % {"slug": client.slug, "key": key, "uri": uri}
+            )
         if parts.fragment or "#" in uri or "*" in uri:
-            raise OidcConfigError(f"{client.slug}: {key} « {uri} » ne peut contenir ni # ni *")
+            raise OidcConfigError(
+                _("%(slug)s : %(key)s « %(uri)s » ne peut contenir ni # ni *")
+                % {"slug": client.slug, "key": key, "uri": uri}
+            )
     return [str(uri) for uri in value]
 
 
-def _wanted(client: Client) -> dict:
+def _wanted(client: Client) -> dict[str, Any]:
     config = client.config or {}
     client_id = config.get("client_id")
     if not client_id or not isinstance(client_id, str):
-        raise OidcConfigError(f"{client.slug}: « client_id » manque")
+        raise OidcConfigError(_("%(slug)s : « client_id » manque") % {"slug": client.slug})
     public = config.get("public", False)
     if not isinstance(public, bool):
-        raise OidcConfigError(f"{client.slug}: « public » vaut true ou false")
+        raise OidcConfigError(_("%(slug)s : « public » vaut true ou false") % {"slug": client.slug})
     unknown = allowed_scopes(client) - set(oauth2_settings.SCOPES)
     if unknown:
-        raise OidcConfigError(f"{client.slug}: portée inconnue {sorted(unknown)}")
+        raise OidcConfigError(
+            _("%(slug)s : portée inconnue %(scopes)s") % {"slug": client.slug, "scopes": ", ".join(sorted(unknown))}
+        )
     redirect_uris = _uris(client, "redirect_uris")
     _uris(client, "backchannel_logout_uri")
     return {
@@ -194,10 +196,15 @@ def sync_all() -> tuple[list[str], list[str]]:
     synced, errors, keep = [], [], set()
     for client in Client.objects.filter(protocol="oidc").order_by("pk"):
         if (client.config or {}).get("client_id") in keep:
-            errors.append(f"{client.slug}: client_id « {client.config['client_id']} » déjà pris")
+            errors.append(
+                _("%(slug)s : client_id « %(client_id)s » déjà pris")
+                % {"slug": client.slug, "client_id": client.config["client_id"]}
+            )
             continue
         try:
-            keep.add(sync_client(client).client_id)
+            app = sync_client(client)
+            if app is not None:
+                keep.add(app.client_id)
         except ValidationError as error:
             errors.append(f"{client.slug}: {'; '.join(error.messages)}")
         except OidcConfigError as error:
@@ -209,7 +216,7 @@ def sync_all() -> tuple[list[str], list[str]]:
     return synced, errors
 
 
-def _client_saved(sender, instance: Client, raw=False, **kwargs):
+def _client_saved(sender: type[Client], instance: Client, raw: bool = False, **kwargs: Any) -> None:
     if raw:
         return
     _synced, errors = sync_all()
@@ -219,53 +226,3 @@ def _client_saved(sender, instance: Client, raw=False, **kwargs):
 
 post_save.connect(_client_saved, sender=Client, dispatch_uid="sso-oidc-sync-save")
 post_delete.connect(_client_saved, sender=Client, dispatch_uid="sso-oidc-sync-delete")
-
-
-def logout_token(client_id: str, *, issuer: str, sub: str, sid: str) -> str:
-    """A signed logout token (Back-Channel Logout 1.0 §2.4): no nonce, an `events` claim."""
-    key = jwk_from_pem(oauth2_settings.OIDC_RSA_PRIVATE_KEY)
-    now = int(time.time())
-    claims = {
-        "iss": issuer,
-        "aud": client_id,
-        "iat": now,
-        "exp": now + LOGOUT_TOKEN_SECONDS,
-        "jti": uuid.uuid4().hex,
-        "sub": sub,
-        "sid": sid,
-        "events": {BACKCHANNEL_EVENT: {}},
-    }
-    token = jwt.JWT(header={"alg": "RS256", "typ": "logout+jwt", "kid": key.thumbprint()}, claims=claims)
-    token.make_signed_token(key)
-    return token.serialize()
-
-
-@notifier("oidc")
-def backchannel_logout(request, sign_on) -> None:
-    """Tell the client this session ended; it must answer 200 (or 204) within the timeout.
-    A client with a `frontchannel_logout_uri` is also loaded by the browser (Front-Channel
-    Logout 1.0): sso.middleware puts its iframe in the page that answers the logout."""
-    front = sign_on.client.config.get("frontchannel_logout_uri")
-    if front and request is not None:
-        params = {"iss": oauth2_settings.oidc_issuer(request), "sid": sign_on.data.get("sid") or ""}
-        separator = "&" if "?" in front else "?"
-        request.sso_frontchannel = [*getattr(request, "sso_frontchannel", []), f"{front}{separator}{urlencode(params)}"]
-    uri = sign_on.client.config.get("backchannel_logout_uri")
-    if not uri or not sign_on.data.get("sid"):
-        return
-    token = logout_token(
-        sign_on.client.config["client_id"],
-        issuer=oauth2_settings.oidc_issuer(request),
-        sub=sign_on.data.get("sub", ""),
-        sid=sign_on.data["sid"],
-    )
-    response = requests.post(
-        uri,
-        data={"logout_token": token},
-        timeout=settings.GUICHET_OIDC_LOGOUT_TIMEOUT,
-        allow_redirects=False,
-        headers={"Cache-Control": "no-store"},
-    )
-    response.raise_for_status()
-    if response.status_code not in (200, 204):
-        raise requests.HTTPError(f"back-channel logout answered {response.status_code}")

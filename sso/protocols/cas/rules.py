@@ -18,13 +18,13 @@ from urllib.parse import urlsplit
 import requests
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
-from accounts.models import UserSession
+from accounts.models import Account, UserSession
+from audit.keyed import keyed_hash
 from institutions.models import Client
 
-from ..access import may_use
-from ..models import CasTicket, ProxyGrantingTicket
+from ...access import may_use
+from ...models import CasTicket, ProxyGrantingTicket
 
 TICKET_TTL = timedelta(seconds=10)
 PGT_TTL = timedelta(hours=2)
@@ -42,7 +42,7 @@ def new_ticket(prefix: str) -> str:
 
 
 def _digest(ticket: str) -> str:
-    return salted_hmac("guichet.cas.ticket", ticket, algorithm="sha256").hexdigest()
+    return keyed_hash("guichet.cas.ticket", ticket, algorithm="sha256")
 
 
 def client_for_service(service: str) -> Client | None:
@@ -57,7 +57,7 @@ def client_for_service(service: str) -> Client | None:
 def issue(
     client: Client,
     service: str,
-    account,
+    account: Account,
     sid: str,
     *,
     from_credentials: bool,
@@ -100,8 +100,8 @@ def validate(ticket: str, service: str, *, renew: bool = False, proxies_allowed:
     if ticket.startswith("PT-") and not proxies_allowed:
         # §2.5: /serviceValidate MUST NOT validate proxy tickets; the ticket stays usable.
         return Validation(code="INVALID_TICKET_SPEC", message="proxy tickets are validated at /proxyValidate")
-    row = CasTicket.objects.select_for_update().select_related("account", "client").filter(digest=_digest(ticket))
-    row = row.first()
+    tickets = CasTicket.objects.select_for_update().select_related("account", "client")
+    row = tickets.filter(digest=_digest(ticket)).first()
     if row is None or not (ticket.startswith("ST-") or ticket.startswith("PT-")):
         return Validation(code="INVALID_TICKET", message=f"ticket {ticket[:40]} not recognized")
     if row.used_at is not None:
@@ -189,21 +189,3 @@ def proxy(pgt: str, target_service: str) -> tuple[str, str, str]:
         expires_at=now + TICKET_TTL,
     )
     return ticket, "", ""
-
-
-def end_session(sid: str) -> int:
-    """The Guichet session `sid` ended: its proxy-granting tickets end with it."""
-    if not sid:
-        return 0
-    return ProxyGrantingTicket.objects.filter(sid=sid, ended_at__isnull=True).update(ended_at=timezone.now())
-
-
-def logout_request(ticket_id: str) -> str:
-    """The SAML LogoutRequest CAS sends back-channel to a service (single logout)."""
-    now = timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ")
-    return (
-        '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
-        f'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="LR-{secrets.token_hex(16)}" '
-        f'Version="2.0" IssueInstant="{now}"><saml:NameID>@NOT_USED@</saml:NameID>'
-        f"<samlp:SessionIndex>{ticket_id}</samlp:SessionIndex></samlp:LogoutRequest>"
-    )

@@ -3,10 +3,11 @@
 
 import json
 from datetime import datetime
+from typing import Any
 from xml.etree import ElementTree as ET
 
-from ..access import released
-from .cas import Validation
+from ...access import released
+from .rules import Validation
 
 NS = "http://www.yale.edu/tp/cas"
 ET.register_namespace("cas", NS)
@@ -35,7 +36,7 @@ def success(validation: Validation, *, with_attributes: bool, fmt: str = "XML") 
     assert row is not None
     attrs = attributes(validation) if with_attributes else {}
     if fmt == "JSON":
-        body: dict = {"user": row.account.identifier}
+        body: dict[str, Any] = {"user": row.account.identifier}
         if validation.pgtiou:
             body["proxyGrantingTicket"] = validation.pgtiou
         if row.proxies:
@@ -94,5 +95,5 @@ def _xml(root: ET.Element) -> tuple[bytes, str]:
     return ET.tostring(root, encoding="utf-8", xml_declaration=False), "application/xml; charset=utf-8"
 
 
-def _json(response: dict) -> tuple[bytes, str]:
+def _json(response: dict[str, Any]) -> tuple[bytes, str]:
     return json.dumps({"serviceResponse": response}).encode(), "application/json"

@@ -7,12 +7,12 @@ cross-site, where the Lax session cookie is not sent, so nothing is kept in the 
 
 import base64
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-import requests
 from django.core import signing
-from django.utils.crypto import salted_hmac
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, BINDING_SOAP, samlp
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, samlp
 from saml2 import request as saml_request
 from saml2.authn_context import PASSWORDPROTECTEDTRANSPORT
 from saml2.response import IncorrectlySigned
@@ -26,17 +26,21 @@ from saml2.saml import (
 )
 from saml2.sigver import SignatureError
 
-from accounts import directories
 from accounts.directories import DirectoryUnavailable
+from accounts.models import Account
+from audit.keyed import keyed_hash
 
-from . import saml
-from .access import released
-from .saml import DIGEST_ALG, SIGN_ALG, Idp, ServiceProvider
+from ... import directory
+from ...access import released as released
+from . import idp as saml
+from .idp import DIGEST_ALG, SIGN_ALG, Idp, ServiceProvider
 
 PENDING_SALT = "guichet.sso.saml.pending"
 PENDING_MAX_AGE = 15 * 60  # long enough to find a forgotten password, short enough to expire
 MAX_RELAY_STATE = 1024  # the standard says 80 bytes; some service providers send more
 MFA_CONTEXT = "https://refeds.org/profile/mfa"
+# A checked request, sealed into the URL the sign-in comes back to: sp, id, acs, relay, force…
+Pending = dict[str, Any]
 BINDINGS = {"redirect": BINDING_HTTP_REDIRECT, "post": BINDING_HTTP_POST}
 
 
@@ -56,22 +60,23 @@ class Outgoing:
     fields: dict[str, str] | None = None
 
 
-def seal(pending: dict) -> str:
+def seal(pending: Pending) -> str:
     return signing.dumps(pending, salt=PENDING_SALT, compress=True)
 
 
-def unseal(token: str) -> dict:
+def unseal(token: str) -> Pending:
     try:
-        return signing.loads(token, salt=PENDING_SALT, max_age=PENDING_MAX_AGE)
+        pending: Pending = signing.loads(token, salt=PENDING_SALT, max_age=PENDING_MAX_AGE)
+        return pending
     except signing.BadSignature:  # SignatureExpired included
         raise Refused("expired") from None
 
 
-def _true(value) -> bool:
+def _true(value: object) -> bool:
     return str(value).lower() in ("true", "1")
 
 
-def read(idp: Idp, kind: str, binding: str, params) -> tuple[ServiceProvider, object]:
+def read(idp: Idp, kind: str, binding: str, params: Mapping[str, str]) -> tuple[ServiceProvider, Any]:
     """Decode a SAMLRequest ("authn" or "logout"), find its service provider, check it.
 
     A service provider with a signing certificate must sign; any signature present must
@@ -123,7 +128,7 @@ def read(idp: Idp, kind: str, binding: str, params) -> tuple[ServiceProvider, ob
     return provider, checked.message
 
 
-def pending_authn(provider: ServiceProvider, message, relay_state: str) -> dict:
+def pending_authn(provider: ServiceProvider, message: Any, relay_state: str) -> Pending:
     if message.protocol_binding and message.protocol_binding != BINDING_HTTP_POST:
         raise Refused("binding", provider.entity_id)
     acs = message.assertion_consumer_service_url
@@ -145,7 +150,7 @@ def pending_authn(provider: ServiceProvider, message, relay_state: str) -> dict:
     }
 
 
-def pending_logout(provider: ServiceProvider, message, relay_state: str, binding: str) -> dict:
+def pending_logout(provider: ServiceProvider, message: Any, relay_state: str, binding: str) -> Pending:
     if not provider.front_logout:
         raise Refused("no_logout", provider.entity_id)
     return {
@@ -157,7 +162,7 @@ def pending_logout(provider: ServiceProvider, message, relay_state: str, binding
     }
 
 
-def subject(account, config: dict | None = None, sp: str = "", asked: str = "") -> NameID | None:
+def subject(account: Account, config: dict[str, Any] | None = None, sp: str = "", asked: str = "") -> Any:
     """The NameID this SP gets (`name_id_format` in its config), or None when the format it
     asks for cannot be given:
     - email (default): the account identifier, an address for most, a bare login for some;
@@ -171,10 +176,9 @@ def subject(account, config: dict | None = None, sp: str = "", asked: str = "") 
     elif kind == "persistent":
         attribute = config.get("name_id_attribute")
         if attribute:
-            entry = directories.for_institution(account.institution).lookup(account.identifier)
-            value = str(getattr(entry, attribute, "") or "") if entry else ""
+            value = directory.attribute(account, attribute, directory.entry(account))
         else:
-            value = salted_hmac("guichet.saml.persistent", f"{sp}|{account.pk}", algorithm="sha256").hexdigest()
+            value = keyed_hash("guichet.saml.persistent", f"{sp}|{account.pk}", algorithm="sha256")
         if not value:
             return None
         name_id = NameID(format=NAMEID_FORMAT_PERSISTENT, text=value, sp_name_qualifier=sp or None)
@@ -194,7 +198,16 @@ def _posted(url: str, xml: str, relay_state: str) -> Outgoing:
     return Outgoing(url, fields)
 
 
-def authn_response(idp: Idp, pending: dict, account, wanted, *, login_at: float, mfa: bool, config: dict | None = None):
+def authn_response(
+    idp: Idp,
+    pending: Pending,
+    account: Account,
+    wanted: list[str],
+    *,
+    login_at: float,
+    mfa: bool,
+    config: dict[str, Any] | None = None,
+) -> tuple[Outgoing, Any, str]:
     """The signed Response (signed Assertion inside), with its NameID and SessionIndex."""
     try:
         name_id = subject(account, config, pending["sp"], pending["format"])
@@ -227,14 +240,14 @@ def authn_response(idp: Idp, pending: dict, account, wanted, *, login_at: float,
     return _posted(pending["acs"], xml, pending["relay"]), name_id, session_index
 
 
-def error_response(idp: Idp, pending: dict, status: str, text: str) -> Outgoing:
+def error_response(idp: Idp, pending: Pending, status: str, text: str) -> Outgoing:
     xml = idp.server.create_error_response(
         pending["id"], pending["acs"], (status, text), sign=True, sign_alg=SIGN_ALG, digest_alg=DIGEST_ALG
     )
     return _posted(pending["acs"], str(xml), pending["relay"])
 
 
-def logout_response(idp: Idp, pending: dict) -> Outgoing:
+def logout_response(idp: Idp, pending: Pending) -> Outgoing:
     """A Success LogoutResponse, by the request's binding when the SP has it: signed XML over
     HTTP-POST, a signed query string over HTTP-Redirect (the binding forbids XML signatures)."""
     asked = BINDINGS[pending["binding"]]
@@ -252,58 +265,3 @@ def logout_response(idp: Idp, pending: dict) -> Outgoing:
         binding, str(response), destination, pending["relay"], response=True, sign=True, sigalg=SIGN_ALG
     )
     return Outgoing(dict(info["headers"])["Location"])
-
-
-class NoSingleLogout(Exception):
-    """The service provider has no single logout end point: it cannot be told."""
-
-
-class NoBackChannel(Exception):
-    """Only front-channel (browser) single logout, which a server-side session end cannot use."""
-
-
-def front_logout_url(idp: Idp, provider: ServiceProvider, data: dict) -> str:
-    """IdP-initiated single logout over the browser: a LogoutRequest on the SP's HTTP-Redirect
-    end point, its query string signed (the binding's signature), for a hidden iframe."""
-    if not provider.redirect_logout:
-        raise NoSingleLogout
-    _id, request = idp.server.create_logout_request(
-        provider.redirect_logout,
-        provider.entity_id,
-        name_id=NameID(format=data.get("name_id_format") or None, text=data["name_id"]),
-        session_indexes=[data["session_index"]] if data.get("session_index") else None,
-        sign=False,
-    )
-    info = idp.server.apply_binding(
-        BINDING_HTTP_REDIRECT, str(request), provider.redirect_logout, "", sign=True, sigalg=SIGN_ALG
-    )
-    return dict(info["headers"])["Location"]
-
-
-def send_logout(idp: Idp, provider: ServiceProvider, data: dict) -> str:
-    """IdP-initiated single logout over SOAP; returns the status the SP answered."""
-    if not provider.soap_logout:
-        raise NoBackChannel if provider.front_logout else NoSingleLogout
-    _id, signed = idp.server.create_logout_request(
-        provider.soap_logout,
-        provider.entity_id,
-        name_id=NameID(format=data.get("name_id_format") or None, text=data["name_id"]),
-        session_indexes=[data["session_index"]] if data.get("session_index") else None,
-        sign=True,
-        sign_alg=SIGN_ALG,
-        digest_alg=DIGEST_ALG,
-    )
-    info = idp.server.apply_binding(BINDING_SOAP, signed, provider.soap_logout, sign=False)
-    answer = requests.post(
-        provider.soap_logout,
-        data=info["data"].encode(),
-        headers={
-            "Content-Type": "text/xml; charset=utf-8",
-            "SOAPAction": "http://www.oasis-open.org/committees/security",
-        },
-        timeout=idp.server.config.http_client_timeout,
-        allow_redirects=False,
-    )
-    answer.raise_for_status()
-    parsed = idp.server.parse_logout_request_response(answer.text, BINDING_SOAP)
-    return parsed.response.status.status_code.value

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext as _
 from lxml import etree
-from signxml import XMLVerifier
 from signxml.exceptions import InvalidSignature
+from signxml.verifier import XMLVerifier
 
 from institutions.models import Client
 
@@ -33,13 +34,13 @@ def _checked(client: Client, body: bytes) -> bytes:
     try:
         etree.fromstring(body, parser=parser)
     except etree.XMLSyntaxError as error:
-        raise MetadataRefused(f"XML invalide : {error.msg}") from None
+        raise MetadataRefused(_("XML invalide : %(error)s") % {"error": error.msg}) from None
     certificate = client.config.get("metadata_certificate")
     if certificate:
         try:
             XMLVerifier().verify(body, x509_cert=certificate, parser=parser)
         except InvalidSignature as error:
-            raise MetadataRefused(f"signature refusée : {error}") from None
+            raise MetadataRefused(_("signature refusée : %(error)s") % {"error": error}) from None
     return body
 
 
@@ -49,7 +50,7 @@ def refresh(client: Client) -> Path:
         answer = requests.get(client.config["metadata_url"], timeout=FETCH_TIMEOUT)
         answer.raise_for_status()
     except requests.RequestException as error:
-        raise MetadataRefused(f"téléchargement impossible : {type(error).__name__}") from None
+        raise MetadataRefused(_("téléchargement impossible : %(error)s") % {"error": type(error).__name__}) from None
     body = _checked(client, answer.content)
     path = cache_path(client)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,13 +1,12 @@
 """SAML 2.0 end points under /saml/: metadata, single sign-on, single logout.
 
 Requests arriving by HTTP-POST come from another site, without Guichet's Lax session
-cookie: they are checked, sealed into a URL (saml_messages.seal) and answered after a 303
+cookie: they are checked, sealed into a URL (rules.seal) and answered after a 303
 to the HTTP-Redirect end point, which sees the session. That GET end point, "saml-sso",
 is also where the sign-in sends people back.
 """
 
 import logging
-from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -24,11 +23,12 @@ from accounts.actions import sessions
 from audit.actions import client_ip, record
 from institutions.models import Client
 
-from . import access, auth, saml
-from . import saml_messages as messages
-from .logout import notifier, remember
-from .models import SignOn
-from .views import wrong_portal
+from ... import access, actions, auth, csp, events
+from ...events import StrOrPromise
+from ...views import wrong_portal
+from . import idp as saml
+from . import logout as saml_logout
+from . import rules as messages
 
 logger = logging.getLogger(__name__)
 
@@ -49,19 +49,15 @@ def _refused(request: HttpRequest, refusal: messages.Refused) -> HttpResponse:
     return render(request, "sso/saml_error.html", context, status=400)
 
 
-def _carry(request: HttpRequest, outgoing: messages.Outgoing, title, text) -> HttpResponse:
+def _carry(request: HttpRequest, outgoing: messages.Outgoing, title: StrOrPromise, text: StrOrPromise) -> HttpResponse:
     """Hand a SAML message to the browser: a redirect, or a form that works without JavaScript."""
     if outgoing.fields is None:
-        response = HttpResponseRedirect(outgoing.url)
-    else:
-        context = {"action": outgoing.url, "fields": outgoing.fields.items(), "title": title, "text": text}
-        response = render(request, "sso/saml_post.html", context)
-        target = urlsplit(outgoing.url)
-        response._csp_update = {"form-action": [f"{target.scheme}://{target.netloc}"]}
-    return response
+        return HttpResponseRedirect(outgoing.url)
+    context = {"action": outgoing.url, "fields": outgoing.fields.items(), "title": title, "text": text}
+    return csp.allow_form_action(render(request, "sso/saml_post.html", context), outgoing.url)
 
 
-def _client(provider) -> Client | None:
+def _client(provider: saml.ServiceProvider) -> Client | None:
     return Client.objects.filter(pk=provider.client_id, protocol="saml").first()
 
 
@@ -83,12 +79,12 @@ def sso(request: HttpRequest) -> HttpResponse:
             provider, message = messages.read(idp, "authn", BINDING_HTTP_REDIRECT, request.GET)
             pending = messages.pending_authn(provider, message, request.GET.get("RelayState", ""))
             token = messages.seal(pending)
-        provider = idp.providers.get(pending["sp"])
-        if provider is None:
+        known = idp.providers.get(pending["sp"])
+        if known is None:
             raise messages.Refused("unknown_sp", pending["sp"])
     except messages.Refused as refusal:
         return _refused(request, refusal)
-    return _answer(request, idp, provider, pending, token)
+    return _answer(request, idp, known, pending, token)
 
 
 @csrf_exempt  # a cross-site POST by design; the request's own signature is what counts
@@ -104,14 +100,16 @@ def sso_post(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(f"{reverse('saml-sso')}?{urlencode({'pending': messages.seal(pending)})}", status=303)
 
 
-def _answer(request, idp, provider, pending, token) -> HttpResponse:
+def _answer(
+    request: HttpRequest, idp: saml.Idp, provider: saml.ServiceProvider, pending: messages.Pending, token: str
+) -> HttpResponse:
     client = _client(provider)
     if client is None:
         return _refused(request, messages.Refused("unknown_sp", pending["sp"]))
     account = auth.signed_in(request, renew=pending["force"])
     if account is None:
         if pending["passive"]:  # IsPassive: answer without showing anything
-            record("sso.saml.response", ip=client_ip(request), client=client.slug, status="no_passive")
+            record(events.SAML_RESPONSE, ip=client_ip(request), client=client.slug, status="no_passive")
             outgoing = messages.error_response(idp, pending, samlp.STATUS_NO_PASSIVE, "Not signed in")
             return _carry(request, outgoing, _("Retour au service"), "")
         back = f"{reverse('saml-sso')}?{urlencode({'pending': token})}"
@@ -119,9 +117,9 @@ def _answer(request, idp, provider, pending, token) -> HttpResponse:
     if not access.may_use(account, client):
         # The SP hears it too, once the person chooses to go back: a signed Responder /
         # RequestDenied Response, never an assertion.
-        record("sso.saml.response", subject=account, ip=client_ip(request), client=client.slug, status="denied")
+        record(events.SAML_RESPONSE, subject=account, ip=client_ip(request), client=client.slug, status="denied")
         denied = messages.error_response(idp, pending, samlp.STATUS_REQUEST_DENIED, "Not open to this account")
-        return wrong_portal(request, account, client, back_form=(denied.url, list(denied.fields.items())))
+        return wrong_portal(request, account, client, back_form=(denied.url, list((denied.fields or {}).items())))
     outgoing, name_id, session_index = messages.authn_response(
         idp,
         pending,
@@ -133,20 +131,29 @@ def _answer(request, idp, provider, pending, token) -> HttpResponse:
     )
     wanted = client.config.get("attributes", [])
     if name_id is None:  # a NameID format Guichet cannot give: an error Response, nothing released
-        status, wanted = "invalid_name_id_policy", []
+        record(
+            events.SAML_RESPONSE,
+            actor=account,
+            subject=account,
+            ip=client_ip(request),
+            client=client.slug,
+            status="invalid_name_id_policy",
+            force_authn=pending["force"],
+            attributes=[],
+        )
     else:
-        status = "success"
-        remember(request, client, name_id=name_id.text, name_id_format=name_id.format, session_index=session_index)
-    record(
-        "sso.saml.response",
-        actor=account,
-        subject=account,
-        ip=client_ip(request),
-        client=client.slug,
-        status=status,
-        force_authn=pending["force"],
-        attributes=sorted(messages.released(account, wanted)),
-    )
+        actions.signed_on(
+            client,
+            account,
+            request.session.get(sessions.SID),
+            event=events.SAML_RESPONSE,
+            data={"name_id": name_id.text, "name_id_format": name_id.format, "session_index": session_index},
+            actor=account,
+            ip=client_ip(request),
+            status="success",
+            force_authn=pending["force"],
+            attributes=sorted(messages.released(account, wanted)),
+        )
     text = _("Connexion à %(name)s en cours.") % {"name": client.name}
     return _carry(request, outgoing, _("Connexion en cours"), text)
 
@@ -155,6 +162,8 @@ def _answer(request, idp, provider, pending, token) -> HttpResponse:
 @require_GET
 def slo(request: HttpRequest) -> HttpResponse:
     idp = saml.idp(request)
+    if "chain" in request.GET or "SAMLResponse" in request.GET:  # Guichet's own logout, going on
+        return _next_logout(request, request.GET.get("chain") or request.GET.get("RelayState", ""))
     try:
         if "pending" in request.GET:
             pending = messages.unseal(request.GET["pending"])
@@ -163,18 +172,21 @@ def slo(request: HttpRequest) -> HttpResponse:
             pending = messages.pending_logout(
                 provider, message, request.GET.get("RelayState", ""), BINDING_HTTP_REDIRECT
             )
-        provider = idp.providers.get(pending["sp"])
-        if provider is None:
+        known = idp.providers.get(pending["sp"])
+        if known is None:
             raise messages.Refused("unknown_sp", pending["sp"])
     except messages.Refused as refusal:
         return _refused(request, refusal)
-    return _logout(request, idp, provider, pending)
+    return _logout(request, idp, known, pending)
 
 
 @csrf_exempt
 @never_cache
 @require_POST
 def slo_post(request: HttpRequest) -> HttpResponse:
+    if "SAMLResponse" in request.POST:  # an SP answered Guichet's posted LogoutRequest
+        chain = urlencode({"chain": request.POST.get("RelayState", "")})
+        return HttpResponseRedirect(f"{reverse('saml-slo')}?{chain}", status=303)
     idp = saml.idp(request)
     try:
         provider, message = messages.read(idp, "logout", BINDING_HTTP_POST, request.POST)
@@ -184,23 +196,34 @@ def slo_post(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(f"{reverse('saml-slo')}?{urlencode({'pending': messages.seal(pending)})}", status=303)
 
 
-def _logout(request, idp, provider, pending) -> HttpResponse:
+def _next_logout(request: HttpRequest, token: str) -> HttpResponse:
+    """Guichet's logout chains through the SPs that take LogoutRequests by HTTP-POST only."""
+    try:
+        outgoing = saml_logout.next_step(request, token)
+    except messages.Refused as refusal:
+        return _refused(request, refusal)
+    return _carry(
+        request, outgoing, _("Déconnexion en cours"), _("Vos applications sont prévenues de votre déconnexion.")
+    )
+
+
+def _logout(
+    request: HttpRequest, idp: saml.Idp, provider: saml.ServiceProvider, pending: messages.Pending
+) -> HttpResponse:
     """SP-initiated single logout: end the Guichet session if it is this person's, then answer."""
-    account = request.user if request.user.is_authenticated else None
+    account = auth.signed_in(request)
     client = _client(provider)
     sid = request.session.get(sessions.SID)
     # The NameID this SP was given in this session (persistent and transient ones are not
     # the identifier), or the identifier itself.
-    given = (
-        SignOn.objects.filter(sid=sid, client=client, data__name_id=pending["name_id"]).exists() if client else False
-    )
+    given = actions.gave_name_id(sid, client, pending["name_id"]) if client else False
     ended = bool(account and client and (given or pending["name_id"].lower() == account.identifier.lower()))
-    if ended:
+    if ended and client is not None:
         # The service provider asking knows already: it gets no LogoutRequest of its own.
-        SignOn.objects.filter(sid=sid, client=client, ended_at__isnull=True).update(ended_at=timezone.now())
+        actions.ended_at_client(sid, client)
         sessions.end(request, "logout")
     record(
-        "sso.saml.logout",
+        events.SAML_LOGOUT,
         actor=account if ended else None,
         subject=account if ended else None,
         ip=client_ip(request),
@@ -210,30 +233,3 @@ def _logout(request, idp, provider, pending) -> HttpResponse:
     )
     outgoing = messages.logout_response(idp, pending)
     return _carry(request, outgoing, _("Déconnexion"), _("Vous êtes déconnecté de Guichet."))
-
-
-@notifier("saml")
-def _goodbye(request, sign_on: SignOn) -> None:
-    """IdP-initiated single logout when the Guichet session ends elsewhere (Guichet's logout
-    button, « Mes connexions », an idle session): over SOAP when the SP has it, else over its
-    HTTP-Redirect end point in a hidden iframe of the page answering the logout; an SP with
-    neither raises, and logout.py records that it could not be told."""
-    idp = saml.idp(request)
-    provider = next((p for p in idp.providers.values() if p.client_id == sign_on.client_id), None)
-    if provider is None:
-        raise messages.NoSingleLogout
-    if not provider.soap_logout and provider.redirect_logout and request is not None:
-        # No back channel: the browser carries the LogoutRequest (sso.middleware's iframe).
-        url = messages.front_logout_url(idp, provider, sign_on.data)
-        request.sso_frontchannel = [*getattr(request, "sso_frontchannel", []), url]
-        record("sso.saml.logout", client=provider.slug, initiator="idp", binding="redirect", status="sent")
-        return
-    status = messages.send_logout(idp, provider, sign_on.data)
-    record(
-        "sso.saml.logout",
-        subject=request.user if request.user.is_authenticated else None,
-        client=provider.slug,
-        initiator="idp",
-        binding="soap",
-        status=status.rsplit(":", 1)[-1],
-    )

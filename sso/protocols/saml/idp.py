@@ -2,7 +2,7 @@
 
 pysaml2 signs and checks signatures with the xmlsec1 command (Debian `xmlsec1`). Building
 its server parses every service provider's metadata, so one is kept per process for each
-set-up revision. The views (saml_views.py) hand raw parameters here and get back what to
+set-up revision. The views (views.py) hand raw parameters here and get back what to
 send; this module never looks at who is signed in.
 """
 
@@ -12,11 +12,13 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
 from django.urls import reverse
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, BINDING_SOAP, md, samlp, xmldsig
 from saml2.attribute_converter import AttributeConverter
@@ -29,8 +31,7 @@ from saml2.sigver import RSA_OAEP_MGF1P, SigverError, get_pem_wrapped_unwrapped,
 
 from institutions.models import Client, Revision
 
-from .saml_keys import generate_keypair  # noqa: F401 - its home before saml_keys; tests import it here
-from .saml_keys import problem as key_problem
+from .keys import problem as key_problem
 
 logger = logging.getLogger(__name__)
 
@@ -84,12 +85,13 @@ class ServiceProvider:
     front_logout: bool  # has an HTTP-Redirect or HTTP-POST single logout end point
     soap_logout: str  # its SOAP single logout end point, or ""
     redirect_logout: str = ""  # its HTTP-Redirect single logout end point, or ""
+    post_logout: str = ""  # its HTTP-POST single logout end point, or ""
 
 
-def sp_metadata(config: dict) -> str:
+def sp_metadata(config: dict[str, Any]) -> str:
     """The SP's metadata: given inline, in a file, or written from entity_id, acs_url… ."""
     if config.get("metadata"):
-        return config["metadata"]
+        return str(config["metadata"])
     if config.get("metadata_file"):
         path = Path(config["metadata_file"])
         if not path.is_absolute():  # beside the set-up file that names it
@@ -127,11 +129,11 @@ def sp_metadata(config: dict) -> str:
     return str(md.EntityDescriptor(entity_id=config["entity_id"], spsso_descriptor=[descriptor]))
 
 
-def _register(metadata, client: Client) -> ServiceProvider:
+def _register(metadata: Any, client: Client) -> ServiceProvider:
     if client.config.get("metadata_url"):
-        from . import saml_remote  # fetched, checked and cached: sso/saml_remote.py
+        from . import metadata as remote  # fetched, checked and cached: sso/protocols/saml/metadata.py
 
-        metadata.load("inline", saml_remote.current(client))
+        metadata.load("inline", remote.current(client))
     else:
         metadata.load("inline", sp_metadata(client.config))
     loaded = list(metadata.metadata[metadata.ii].keys())
@@ -139,7 +141,7 @@ def _register(metadata, client: Client) -> ServiceProvider:
     if entity_id not in loaded:
         raise ImproperlyConfigured(f"entity_id {entity_id!r} is not in its metadata")
     # Read from the descriptor: pysaml2's look-ups log an error for every binding not offered.
-    services: dict[str, list[dict]] = {}
+    services: dict[str, list[dict[str, Any]]] = {}
     for descriptor in metadata[entity_id].get("spsso_descriptor", []):
         for kind in ("assertion_consumer_service", "single_logout_service"):
             for service in descriptor.get(kind, []):
@@ -149,7 +151,7 @@ def _register(metadata, client: Client) -> ServiceProvider:
     if not acs_urls:
         raise ImproperlyConfigured("no HTTP-POST assertion consumer service")
 
-    def logout(binding):
+    def logout(binding: str) -> list[str]:
         return [s["location"] for s in services.get(f"single_logout_service {binding}", [])]
 
     return ServiceProvider(
@@ -162,6 +164,7 @@ def _register(metadata, client: Client) -> ServiceProvider:
         front_logout=bool(logout(BINDING_HTTP_REDIRECT) or logout(BINDING_HTTP_POST)),
         soap_logout=next(iter(logout(BINDING_SOAP)), ""),
         redirect_logout=next(iter(logout(BINDING_HTTP_REDIRECT)), ""),
+        post_logout=next(iter(logout(BINDING_HTTP_POST)), ""),
     )
 
 
@@ -171,23 +174,25 @@ def _register(metadata, client: Client) -> ServiceProvider:
 AES256_GCM = "http://www.w3.org/2009/xmlenc11#aes256-gcm"
 
 
-def encrypts_for(provider_entity_id: str, metadata) -> bool:
+def encrypts_for(provider_entity_id: str, metadata: Any) -> bool:
     """Does this SP's metadata offer an encryption key? Then its assertions are encrypted."""
     return bool(metadata.certs(provider_entity_id, "any", "encryption"))
 
 
-class _Server(Server):
+class _Server(Server):  # type: ignore[misc]  # pysaml2 ships no types
     # pysaml2 keeps every assertion it makes in memory to answer AssertionIDRequest and
     # AuthnQuery. Guichet serves neither; in a long-lived worker that store only grows.
-    def support_AssertionIDRequest(self):
+    def support_AssertionIDRequest(self) -> bool:
         return False
 
-    def support_AuthnQuery(self):
+    def support_AuthnQuery(self) -> bool:
         return False
 
     # Assertions for an SP whose metadata has an encryption key: AES-256-GCM content, the
     # session key wrapped with RSA-OAEP (pysaml2's default would be 3DES-CBC).
-    def _encrypt_assertion(self, encrypt_cert, sp_entity_id, response, node_xpath=None):
+    def _encrypt_assertion(
+        self, encrypt_cert: str | None, sp_entity_id: str, response: Any, node_xpath: str | None = None
+    ) -> Any:
         certs = [(None, encrypt_cert)] if encrypt_cert else self.metadata.certs(sp_entity_id, "any", "encryption")
         if not certs:
             raise ImproperlyConfigured(f"{sp_entity_id} has no encryption certificate")
@@ -209,15 +214,15 @@ class Idp:
     providers: dict[str, ServiceProvider]  # by entity ID
 
 
-_built: dict[tuple, Idp] = {}
+_built: dict[tuple[object, ...], Idp] = {}
 _lock = threading.Lock()
 
 
-def base_url(request) -> str:
+def base_url(request: HttpRequest) -> str:
     return settings.GUICHET_SAML_BASE_URL.rstrip("/") or f"{request.scheme}://{request.get_host()}"
 
 
-def idp(request) -> Idp:
+def idp(request: HttpRequest) -> Idp:
     key, cert = keypair()
     # A metadata file edited in place takes effect at the next request, without a restart.
     cache_key = (Revision.current(), base_url(request), key, cert, _metadata_files_state())
@@ -228,13 +233,13 @@ def idp(request) -> Idp:
         return _built[cache_key]
 
 
-def _metadata_files_state() -> tuple:
+def _metadata_files_state() -> tuple[tuple[str, int | None], ...]:
     state = []
     for slug, config in Client.objects.filter(protocol="saml").values_list("slug", "config"):
         if config.get("metadata_file"):
             path = Path(config["metadata_file"])
             path = path if path.is_absolute() else Path(settings.GUICHET_SETUP_FILE).parent / path
-        elif config.get("metadata_url"):  # the copy sso.saml_remote keeps
+        elif config.get("metadata_url"):  # the copy sso.protocols.saml.metadata keeps
             path = Path(settings.VAR_DIR) / "saml" / "remote" / f"{slug}.xml"
         else:
             continue
@@ -261,13 +266,14 @@ XMLSEC_DIRS = ["/usr/bin"]
 def xmlsec_binary() -> str | None:
     """The xmlsec1 program pysaml2 signs with, or None when it is not installed."""
     try:
-        return get_xmlsec_binary(XMLSEC_DIRS)
+        found: str = get_xmlsec_binary(XMLSEC_DIRS)
+        return found
     except SigverError:
         return None
 
 
 def _build(base: str, key: str, cert: str) -> Idp:
-    def url(name):
+    def url(name: str) -> str:
         return base + reverse(name)
 
     # Both raise ImproperlyConfigured: the page says « momentanément indisponible » (503).

@@ -4,7 +4,6 @@ proxyValidate, proxy and their p3/ forms. The person signs in through Guichet's 
 
 from datetime import UTC, datetime
 
-import requests
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,12 +15,10 @@ from accounts import views as accounts_views
 from accounts.actions import sessions
 from audit.actions import client_ip, record
 
-from . import access, auth
-from .logout import notifier
-from .models import SignOn
-from .protocols import cas
-from .protocols import cas_responses as answers
-from .views import wrong_portal
+from ... import access, actions, auth, events
+from ...views import wrong_portal
+from . import responses as answers
+from . import rules as cas
 
 # Set when /cas/login sends the person to type their password; a sign-in completed after
 # it makes the next ticket "isFromNewLogin" (CAS 3.0 §2.6.2).
@@ -55,7 +52,7 @@ def login(request: HttpRequest) -> HttpResponse:
     gateway = _flag(params.get("gateway", "")) and not renew  # renew wins (spec §2.1.1)
     client = cas.client_for_service(service) if service else None
     if service and client is None:
-        record("sso.cas.unknown_service", ip=client_ip(request), service=service[:200])
+        record(events.CAS_UNKNOWN_SERVICE, ip=client_ip(request), service=service[:200])
         return render(request, "sso/cas_unknown_service.html", status=400)
     if request.method == "POST":
         return _credentials(request, service, renew)
@@ -79,7 +76,7 @@ def login(request: HttpRequest) -> HttpResponse:
         from_credentials=_typed_password_now(request, renew),
         login_at=_login_at(request),
     )
-    record("sso.cas.ticket_issued", actor=account, subject=account, ip=client_ip(request), client=client.slug)
+    record(events.CAS_TICKET_ISSUED, actor=account, subject=account, ip=client_ip(request), client=client.slug)
     return redirect(_with_ticket(service, ticket))
 
 
@@ -97,7 +94,7 @@ def _credentials(request: HttpRequest, service: str, renew: bool) -> HttpRespons
         }
     )
     request.session[LOGIN_ASKED_AT] = timezone.now().timestamp()
-    request.POST = form
+    request.POST = form  # type: ignore[assignment]  # the stubs type POST as immutable; the sign-in reads it
     return accounts_views.login(request)
 
 
@@ -124,20 +121,21 @@ def _validation(request: HttpRequest, *, proxies_allowed: bool) -> cas.Validatio
     service = request.GET.get("service", "")
     ticket = request.GET.get("ticket", "")
     result = cas.validate(ticket, service, renew=_flag(request.GET.get("renew", "")), proxies_allowed=proxies_allowed)
-    if not result.ok:
-        record("sso.cas.validation_failed", ip=client_ip(request), failure=result.code)
-        return result
     row = result.row
+    if row is None:
+        record(events.CAS_VALIDATION_FAILED, ip=client_ip(request), failure=result.code)
+        return result
     pgt_url = request.GET.get("pgtUrl", "")
     if pgt_url:
         if not cas.callback_allowed(row.client, pgt_url):
-            record("sso.cas.proxy_callback_refused", subject=row.account, client=row.client.slug)
+            record(events.CAS_PROXY_CALLBACK_REFUSED, subject=row.account, client=row.client.slug)
             return cas.Validation(code="INVALID_PROXY_CALLBACK", message="proxy callback not allowed")
         result.pgtiou = cas.grant(row, pgt_url)
-        record("sso.cas.proxy_granted", subject=row.account, client=row.client.slug, granted=bool(result.pgtiou))
-    record("sso.cas.validated", subject=row.account, ip=client_ip(request), client=row.client.slug, kind=row.kind)
-    if row.sid:
-        SignOn.objects.create(sid=row.sid, client=row.client, data={"ticket_id": ticket, "service": service})
+        record(events.CAS_PROXY_GRANTED, subject=row.account, client=row.client.slug, granted=bool(result.pgtiou))
+    data = {"ticket_id": ticket, "service": service}
+    actions.signed_on(
+        row.client, row.account, row.sid, event=events.CAS_VALIDATED, data=data, ip=client_ip(request), kind=row.kind
+    )
     return result
 
 
@@ -155,10 +153,14 @@ def validate(request: HttpRequest) -> HttpResponse:
     result = cas.validate(
         request.GET.get("ticket", ""), request.GET.get("service", ""), renew=_flag(request.GET.get("renew", ""))
     )
-    if result.ok and result.row.sid:
+    if result.row is not None:
         data = {"ticket_id": request.GET["ticket"], "service": request.GET["service"]}
-        SignOn.objects.create(sid=result.row.sid, client=result.row.client, data=data)
-    record("sso.cas.validated" if result.ok else "sso.cas.validation_failed", ip=client_ip(request), version=1)
+        row = result.row
+        actions.signed_on(
+            row.client, row.account, row.sid, event=events.CAS_VALIDATED, data=data, ip=client_ip(request), version=1
+        )
+    else:
+        record(events.CAS_VALIDATION_FAILED, ip=client_ip(request), version=1)
     return _answer(answers.v1(result))
 
 
@@ -188,21 +190,7 @@ def proxy(request: HttpRequest) -> HttpResponse:
     fmt = "JSON" if request.GET.get("format", "").upper() == "JSON" else "XML"
     ticket, code, message = cas.proxy(request.GET.get("pgt", ""), request.GET.get("targetService", ""))
     if not ticket:
-        record("sso.cas.proxy_refused", ip=client_ip(request), failure=code)
+        record(events.CAS_PROXY_REFUSED, ip=client_ip(request), failure=code)
         return _answer(answers.proxy_failure(code, message, fmt=fmt))
-    record("sso.cas.proxy_ticket_issued", ip=client_ip(request))
+    record(events.CAS_PROXY_TICKET_ISSUED, ip=client_ip(request))
     return _answer(answers.proxy_success(ticket, fmt=fmt))
-
-
-@notifier("cas")
-def _goodbye(request, sign_on) -> None:
-    """Back-channel single logout: POST the LogoutRequest to the service (CAS 3.0 §2.3.3).
-    Only a 2xx answer counts as notified: anything else is raised, so it is audited as failed."""
-    cas.end_session(sign_on.sid)
-    url = sign_on.client.config.get("logout_url") or sign_on.data.get("service")
-    if not url:
-        return
-    payload = {"logoutRequest": cas.logout_request(sign_on.data["ticket_id"])}
-    answer = requests.post(url, data=payload, timeout=3, allow_redirects=False)
-    if not 200 <= answer.status_code < 300:
-        raise requests.HTTPError(f"logout answered {answer.status_code}")

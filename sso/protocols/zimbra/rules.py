@@ -17,7 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 def preauth_key(domain: str) -> str:
     """From GUICHET_ZIMBRA_PREAUTH_KEYS (domain=key,…) or GUICHET_ZIMBRA_PREAUTH_KEY_FILE."""
-    keys = dict(settings.GUICHET_ZIMBRA_PREAUTH_KEYS)
+    keys: dict[str, str] = dict(settings.GUICHET_ZIMBRA_PREAUTH_KEYS)
     if domain in keys:
         return keys[domain]
     folder = settings.GUICHET_ZIMBRA_PREAUTH_KEY_DIR
