@@ -114,7 +114,7 @@ def main() -> int:
                 stop(proc)
 
         print("loading nginx static file …", flush=True)
-        proc, port = start_static(tmp / "nginx", html, args.workers)
+        proc, port = start_static(tmp / "nginx", {"/": html}, args.workers)
         try:
             results.append(load("nginx static file", len(html), port, args.seconds, args.connections))
         finally:

@@ -78,6 +78,7 @@ class Pool:
     worker_class: str | None = None
     threads: int | None = None
     cpus: set[int] | None = None  # taskset-like pinning of master and workers
+    nice: int = 0
     env: dict[str, str] = field(default_factory=dict)
 
     def flags(self) -> list[str]:
@@ -105,6 +106,6 @@ def start_gunicorn(env: dict[str, str], log: Path, pool: Pool | None = None, con
     if conf:
         # No recycling during a run: CPU time is read from the live workers.
         cmd += ["-c", str(GUNICORN_CONF), "--access-logfile", "/dev/null", "--max-requests", "0"]
-    proc = start(cmd + pool.flags(), log, {**env, **pool.env}, pool.cpus)
+    proc = start(cmd + pool.flags(), log, {**env, **pool.env}, pool.cpus, pool.nice)
     wait_until_up(proc, port, "/healthz", log, "gunicorn")
     return Server(proc, port)

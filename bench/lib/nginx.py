@@ -51,18 +51,20 @@ def _run(root: Path, workers: int, http: str, probe: str) -> tuple[subprocess.Po
     return proc, port
 
 
-def start_static(root: Path, html: bytes, workers: int) -> tuple[subprocess.Popen[bytes], int]:
-    """nginx serving `html` (the same bytes, hence exactly the same size) at /."""
-    (root / "www").mkdir(parents=True, exist_ok=True)
-    (root / "www" / "index.html").write_bytes(html)
-    server = (
-        f"    server {{\n        listen {HOST}:{{PORT}};\n"
-        f"        root {root / 'www'};\n        index index.html;\n    }}\n"
-    )
-    proc, port = _run(root, workers, server, "/")
-    status, body = get(port)
-    if status != 200 or len(body) != len(html):
-        raise BenchError(f"nginx served {status} with {len(body)} bytes instead of {len(html)}")
+def start_static(root: Path, files: dict[str, bytes], workers: int) -> tuple[subprocess.Popen[bytes], int]:
+    """nginx serving each of `files` (URL path → the same bytes, hence exactly the same size)."""
+    www = root / "www"
+    for path, content in files.items():
+        target = www / (path.strip("/") or "index.html")
+        target = target / "index.html" if path.endswith("/") and path != "/" else target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    server = f"    server {{\n        listen {HOST}:{{PORT}};\n        root {www};\n        index index.html;\n    }}\n"
+    proc, port = _run(root, workers, server, next(iter(files)))
+    for path, content in files.items():
+        status, body = get(port, path)
+        if status != 200 or len(body) != len(content):
+            raise BenchError(f"nginx served {path} with {status} and {len(body)} bytes instead of {len(content)}")
     return proc, port
 
 

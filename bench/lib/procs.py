@@ -23,11 +23,21 @@ class BenchError(Exception):
 _started: list[subprocess.Popen[bytes]] = []
 
 
-def start(cmd: list[str], log: Path, env: dict[str, str], cpus: set[int] | None = None) -> subprocess.Popen[bytes]:
+def start(
+    cmd: list[str], log: Path, env: dict[str, str], cpus: set[int] | None = None, nice: int = 0
+) -> subprocess.Popen[bytes]:
     """A server in its own session, so Ctrl-C reaches us only and we stop it in order.
 
-    `cpus` pins it (and the workers it forks, which inherit the mask) to those cores.
+    `cpus` pins it (and the workers it forks, which inherit the mask) to those cores; `nice`
+    lowers its priority (inherited too).
     """
+
+    def child() -> None:
+        if cpus:
+            os.sched_setaffinity(0, cpus)
+        if nice:
+            os.nice(nice)
+
     with log.open("ab") as out:
         proc = subprocess.Popen(
             cmd,
@@ -37,7 +47,7 @@ def start(cmd: list[str], log: Path, env: dict[str, str], cpus: set[int] | None 
             stdout=out,
             stderr=out,
             start_new_session=True,
-            preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
+            preexec_fn=child if cpus or nice else None,
         )
     _started.append(proc)
     return proc

@@ -1,0 +1,150 @@
+"""The peak bench's legs: each starts what it needs, loads it, and returns its figures."""
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .client import Tally, drive, paced
+from .guichet import Pool, Server, start_gunicorn
+from .journeys import Morning, signins
+from .nginx import start_proxy, start_static
+from .procs import BenchError, cpu_seconds, get, stop
+from .wrk import Result, load
+
+
+@dataclass
+class Run:
+    """One bench run: its scratch directory, durations, and every figure printed at the end."""
+
+    tmp: Path
+    seconds: float
+    connections: int
+    people: int
+    accounts: int
+    lines: list[tuple[str, str, str, bool | None]] = field(default_factory=list)
+
+    def figure(self, label: str, value: str, target: str = "", met: bool | None = None) -> None:
+        self.lines.append((label, value, target, met))
+        mark = "" if met is None else (" [ok]" if met else " [NOT MET]")
+        print(f"  {label}: {value}" + (f"  (target: {target}){mark}" if target else ""), flush=True)
+
+
+def pages(run: Run, server: Server) -> list[Result]:
+    """Home and /login/ from gunicorn, then the very same bytes from nginx, wrk for each."""
+    files: dict[str, bytes] = {}
+    for path in ("/", "/login/"):
+        status, body = get(server.port, path)
+        if status != 200:
+            raise BenchError(f"GET {path} answered {status}")
+        files[path] = body
+    seconds = max(1, int(run.seconds))
+    results = [load(f"guichet {p}", len(b), server.port, seconds, run.connections, p) for p, b in files.items()]
+    proc, port = start_static(run.tmp / "nginx-static", files, 2)
+    try:
+        results += [load(f"nginx {p}", len(b), port, seconds, run.connections, p) for p, b in files.items()]
+    finally:
+        stop(proc)
+    for path in files:
+        mine, ref = (next(r for r in results if r.target == f"{who} {path}") for who in ("guichet", "nginx"))
+        share = mine.rps / ref.rps
+        run.figure(
+            f"{path} req/s (p99) beside nginx",
+            f"{mine.rps:,.0f} ({mine.p99 * 1000:.1f} ms) vs {ref.rps:,.0f} ({ref.p99 * 1000:.1f} ms) = {share:.1%}",
+            "≥ 5 % of nginx, p99 < 20 ms" if path == "/" else "",
+            (share >= 0.05 and mine.p99 < 0.020) if path == "/" else None,
+        )
+        if mine.errors:
+            print(f"  warning: {mine.target}: {mine.errors} errors of {mine.requests} requests")
+    return results
+
+
+def sign_ins(
+    run: Run, label: str, server: Server, limit: float, identifiers: Callable[[int], str], target: str = ""
+) -> Tally:
+    """Full sign-ins as fast as `connections` browsers go; rate beside the hash limit, CPU per sign-in."""
+    drive(signins([server.port], identifiers, run.accounts), run.connections, min(2.0, run.seconds / 2))  # warm-up
+    cpu = cpu_seconds(server.proc.pid)
+    tally = drive(signins([server.port], identifiers, run.accounts), run.connections, run.seconds)
+    cpu_ms = (cpu_seconds(server.proc.pid) - cpu) * 1000 / max(tally.ok, 1)
+    share = tally.rate / limit
+    run.figure(
+        f"{label}: sign-ins/s beside the argon2 limit",
+        f"{tally.rate:.1f} vs {limit:.1f} = {share:.0%} ({tally.failed} failed, p99 {tally.p(99) * 1000:.0f} ms)",
+        target or "≥ 90 % of the hash limit",
+        share >= 0.9 if not target else None,
+    )
+    run.figure(f"{label}: CPU per sign-in (workers)", f"{cpu_ms:.1f} ms")
+    return tally
+
+
+@dataclass
+class Design:
+    """How the pages and the hashing end points are served; `hashing` None: one pool for all."""
+
+    name: str
+    pages: Pool
+    hashing: Pool | None = None
+
+
+def storm(run: Run, env: dict[str, str], log: Path, design: Design, rate: float = 20.0) -> tuple[Tally, Tally]:
+    """Behind nginx: the home page at `rate`/s alone, then the same during a sign-in storm."""
+    servers = [start_gunicorn(env, log, design.pages)]
+    if design.hashing:
+        servers.append(start_gunicorn(env, log, design.hashing))
+    hashing = [servers[-1].port] if design.hashing else None
+    proc, port = start_proxy(run.tmp / f"nginx-{len(run.lines)}", [servers[0].port], hashing)
+    try:
+        quiet = paced(port, "/", rate, max(2.0, run.seconds / 2))
+        storm_tally: list[Tally] = []
+        stormer = threading.Thread(
+            target=lambda: storm_tally.append(
+                drive(signins([port], _bench_identifier, run.accounts), run.connections, run.seconds + 1)
+            )
+        )
+        stormer.start()
+        home = paced(port, "/", rate, run.seconds)
+        stormer.join()
+    finally:
+        stop(proc)
+        for server in servers:
+            stop(server.proc)
+    run.figure(
+        f"storm, {design.name}: home p99 at {rate:.0f}/s alone / during",
+        f"{quiet.p(99) * 1000:.1f} ms / {home.p(99) * 1000:.1f} ms, served {home.ok / run.seconds:.1f}/s, "
+        f"sign-ins meanwhile {storm_tally[0].rate:.1f}/s",
+        "p99 < 50 ms during the storm",
+        home.p(99) < 0.050 and home.failed == 0,
+    )
+    return home, storm_tally[0]
+
+
+def _bench_identifier(n: int) -> str:
+    from .seed import identifier
+
+    return identifier(n)
+
+
+def scaling(run: Run, env: dict[str, str], log: Path, per_node: Pool) -> float:
+    """The morning's visits on one node pinned to core 0, then two nodes on cores 0 and 1."""
+    rates = []
+    for cores in ([{0}], [{0}, {1}]):
+        nodes = [
+            start_gunicorn(env, log, Pool(per_node.workers, per_node.worker_class, per_node.threads, cpus))
+            for cpus in cores
+        ]
+        try:
+            morning = Morning([n.port for n in nodes], _bench_identifier, run.accounts)
+            drive(morning, run.people, min(2.0, run.seconds / 2))  # warm-up
+            tally = drive(morning, run.people, run.seconds)
+        finally:
+            for node in nodes:
+                stop(node.proc)
+        rates.append(tally.rate)
+        run.figure(
+            f"{len(nodes)} node(s), one core each: people/s (home, sign-in, « Mes services »)",
+            f"{tally.rate:.1f} ({tally.failed} failed, p99 {tally.p(99) * 1000:.0f} ms per visit)",
+        )
+    ratio = rates[1] / rates[0] if rates[0] else 0.0
+    run.figure("2 nodes / 1 node", f"{ratio:.2f}×", "≥ 1.8×", ratio >= 1.8)
+    return ratio
