@@ -52,13 +52,28 @@ from lib.wrk import wrk_bin
 
 BEHIND_PROXY = {"GUICHET_BEHIND_PROXY": "1", "GUICHET_EMAIL_BACKEND": "file", "GUICHET_SMS_BACKEND": "file"}
 
+DEPLOYED = legs.Design(
+    "as deployed: pages pool + hashing pool (deploy/)",
+    Pool(env={"GUICHET_POOL": "pages"}),
+    Pool(env={"GUICHET_POOL": "hashing"}),
+)
+
 # What `--designs` compares for « hashing must not starve page serving » (README, performance).
 DESIGNS = [
     legs.Design("one pool, sync ×3", Pool(3, "sync")),
     legs.Design("one pool, gthread 2×8", Pool(2, "gthread", 8)),
     legs.Design("pages sync ×2 + hashing sync ×2 at nice 10", Pool(2, "sync"), Pool(2, "sync", nice=10)),
+    legs.Design("pages gthread 2×4 + hashing sync ×2 at nice 10", Pool(2, "gthread", 4), Pool(2, "sync", nice=10)),
+    DEPLOYED,
 ]
-DEPLOYED = legs.Design("as deployed (deploy/gunicorn.conf.py)", Pool())
+
+
+LEGS = ("pages", "signin", "storm", "scale", "pg", "ldap")
+_BEGAN = time.monotonic()
+
+
+def section(title: str, flush: bool = True) -> None:
+    print(f"\n== {title}  [{time.monotonic() - _BEGAN:.0f} s]", flush=flush)
 
 
 def missing_tools() -> list[str]:
@@ -96,38 +111,41 @@ def limit_now(run: legs.Run) -> float:
 
 
 def sqlite_legs(run: legs.Run, env: dict[str, str], log: Path, designs: list[legs.Design]) -> None:
-    print("\n== SQLite, one node (deploy/gunicorn.conf.py)", flush=True)
-    server = start_gunicorn(env, log)
-    try:
-        legs.pages(run, server)
-        legs.sign_ins(run, "SQLite", server, limit_now(run), seed.identifier)
-    finally:
-        stop(server.proc)
-    print("\n== home page at 20 req/s during a sign-in storm (behind nginx)", flush=True)
-    for design in designs:
-        legs.storm(run, env, log, design)
-    print("\n== scale-out: people on 1 node (core 0) then 2 nodes (cores 0, 1)", flush=True)
-    if cores() < 2:
-        print("  skipped: this machine gives the bench a single core")
-        return
-    legs.scaling(run, env, log, Pool(2))
+    if run.wants("pages"):
+        section("SQLite: pages, straight from the pages pool")
+        server = start_gunicorn(env, log, DEPLOYED.pages)
+        try:
+            legs.pages(run, server)
+        finally:
+            stop(server.proc)
+    if run.wants("signin"):
+        section("SQLite: sign-ins, as deployed (nginx, pages and hashing pools)")
+        with legs.deployed(run, env, log, DEPLOYED) as deployment:
+            legs.sign_ins(run, "SQLite", deployment, limit_now(run), seed.identifier)
+    if run.wants("storm"):
+        section("home page at 20 req/s during a sign-in storm (behind nginx)")
+        for design in designs:
+            legs.storm(run, env, log, design)
+    if run.wants("scale"):
+        section("scale-out: people on 1 node (core 0) then 2 nodes (cores 0, 1)")
+        if cores() < 2:
+            print("  skipped: this machine gives the bench a single core")
+            return
+        legs.scaling(run, env, log, Pool())
 
 
 def scaleout_leg(run: legs.Run, log: Path) -> None:
-    print("\n== PostgreSQL + Redis, one node", flush=True)
+    section("PostgreSQL + Redis, one node", flush=True)
     with scaleout_env() as urls:
         env = guichet_env(run.tmp / "var-pg", **BEHIND_PROXY, **urls)
         prepare(env, log, static=False)
         seed_accounts(env, log, run.accounts)
-        server = start_gunicorn(env, log)
-        try:
-            legs.sign_ins(run, "PostgreSQL + Redis", server, limit_now(run), seed.identifier)
-        finally:
-            stop(server.proc)
+        with legs.deployed(run, env, log, DEPLOYED) as deployment:
+            legs.sign_ins(run, "PostgreSQL + Redis", deployment, limit_now(run), seed.identifier)
 
 
 def ldap_leg(run: legs.Run, env: dict[str, str], log: Path) -> None:
-    print(f"\n== LDAP directory (slapd, {run.accounts} people), one node", flush=True)
+    section(f"LDAP directory (slapd, {run.accounts} people), one node", flush=True)
     with bench_slapd(run.accounts, PASSWORD) as slapd:
         ldap = {
             "GUICHET_LDAP_URL": slapd.url,
@@ -137,17 +155,14 @@ def ldap_leg(run: legs.Run, env: dict[str, str], log: Path) -> None:
         }
         env = {**env, **ldap}
         seed_accounts(env, log, 0, "ldap")
-        server = start_gunicorn(env, log)
-        try:
-            tally = legs.sign_ins(run, "LDAP", server, limit_now(run), ldap_identifier, target="(no hash here)")
-        finally:
-            stop(server.proc)
+        with legs.deployed(run, env, log, DEPLOYED) as deployment:
+            tally = legs.sign_ins(run, "LDAP", deployment, limit_now(run), ldap_identifier, target="(no hash here)")
     cpu = next(v for label, v, _, _ in reversed(run.lines) if label == "LDAP: CPU per sign-in (workers)")
     run.figure("LDAP: CPU per sign-in", cpu, "≤ 5 ms", float(cpu.split()[0]) <= 5.0 and tally.ok > 0)
 
 
 def summary(run: legs.Run) -> None:
-    print("\n== targets of issue 15")
+    section("targets of issue 15")
     for label, value, target, met in run.lines:
         if met is not None:
             print(f"  [{'ok' if met else 'NOT MET'}] {label}: {value}  (target: {target})")
@@ -156,12 +171,14 @@ def summary(run: legs.Run) -> None:
 def execute(run: legs.Run, designs: list[legs.Design]) -> None:
     log = run.tmp / "guichet.log"
     env = guichet_env(run.tmp / "var", **BEHIND_PROXY)
-    print("preparing: migrate, load_setup, collectstatic, bench accounts …", flush=True)
+    section("preparing: migrate, load_setup, collectstatic, bench accounts")
     prepare(env, log)
     seed_accounts(env, log, run.accounts)
     sqlite_legs(run, env, log, designs)
-    scaleout_leg(run, log)
-    ldap_leg(run, env, log)  # last: it hands the University to the LDAP directory
+    if run.wants("pg"):
+        scaleout_leg(run, log)
+    if run.wants("ldap"):
+        ldap_leg(run, env, log)  # last: it hands the University to the LDAP directory
     summary(run)
 
 
@@ -172,6 +189,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections / browsers (16)")
     parser.add_argument("--people", type=int, default=16, help="people visiting at once in the scale-out leg (16)")
     parser.add_argument("--designs", action="store_true", help="compare the worker designs during the storm")
+    parser.add_argument("--legs", nargs="+", choices=LEGS, default=list(LEGS), help="run only these legs")
     args = parser.parse_args()
     if args.quick:
         args.seconds = 3.0
@@ -191,7 +209,7 @@ def main() -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda signum, frame: sys.exit(128 + signum))
     tmp = Path(tempfile.mkdtemp(prefix="guichet-peak-"))
-    run = legs.Run(tmp, args.seconds, args.connections, args.people, accounts=1000)
+    run = legs.Run(tmp, args.seconds, args.connections, args.people, accounts=1000, legs=set(args.legs))
     began = time.monotonic()
     print(f"{cores()} cores ({cpu_model()}), load {os.getloadavg()[0]:.1f}; {args.seconds:g} s per leg; scratch {tmp}")
     try:

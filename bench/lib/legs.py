@@ -1,7 +1,10 @@
 """The peak bench's legs: each starts what it needs, loads it, and returns its figures."""
 
+from __future__ import annotations
+
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +25,11 @@ class Run:
     connections: int
     people: int
     accounts: int
+    legs: set[str]
     lines: list[tuple[str, str, str, bool | None]] = field(default_factory=list)
+
+    def wants(self, *names: str) -> bool:
+        return bool(self.legs.intersection(names))
 
     def figure(self, label: str, value: str, target: str = "", met: bool | None = None) -> None:
         self.lines.append((label, value, target, met))
@@ -60,13 +67,13 @@ def pages(run: Run, server: Server) -> list[Result]:
 
 
 def sign_ins(
-    run: Run, label: str, server: Server, limit: float, identifiers: Callable[[int], str], target: str = ""
+    run: Run, label: str, where: Deployment, limit: float, identifiers: Callable[[int], str], target: str = ""
 ) -> Tally:
     """Full sign-ins as fast as `connections` browsers go; rate beside the hash limit, CPU per sign-in."""
-    drive(signins([server.port], identifiers, run.accounts), run.connections, min(2.0, run.seconds / 2))  # warm-up
-    cpu = cpu_seconds(server.proc.pid)
-    tally = drive(signins([server.port], identifiers, run.accounts), run.connections, run.seconds)
-    cpu_ms = (cpu_seconds(server.proc.pid) - cpu) * 1000 / max(tally.ok, 1)
+    drive(signins([where.port], identifiers, run.accounts), run.connections, min(2.0, run.seconds / 2))  # warm-up
+    cpu = where.cpu()
+    tally = drive(signins([where.port], identifiers, run.accounts), run.connections, run.seconds)
+    cpu_ms = (where.cpu() - cpu) * 1000 / max(tally.ok, 1)
     share = tally.rate / limit
     run.figure(
         f"{label}: sign-ins/s beside the argon2 limit",
@@ -87,14 +94,40 @@ class Design:
     hashing: Pool | None = None
 
 
+@dataclass
+class Deployment:
+    port: int  # nginx's
+    servers: list[Server]  # the pages pool first
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(s.proc.pid) for s in self.servers)
+
+
+@contextmanager
+def deployed(run: Run, env: dict[str, str], log: Path, design: Design) -> Iterator[Deployment]:
+    """The design's gunicorn pool(s) behind nginx, which routes the hashing POSTs as deploy/nginx.conf."""
+    servers = [start_gunicorn(env, log, design.pages)]
+    try:
+        if design.hashing:
+            servers.append(start_gunicorn(env, log, design.hashing))
+        hashing = [servers[-1].port] if design.hashing else None
+        proc, port = start_proxy(run.tmp / f"nginx-{len(run.lines)}", [servers[0].port], hashing)
+        try:
+            yield Deployment(port, servers)
+        finally:
+            stop(proc)
+    finally:
+        for server in servers:
+            stop(server.proc)
+
+
 def storm(run: Run, env: dict[str, str], log: Path, design: Design, rate: float = 20.0) -> tuple[Tally, Tally]:
     """Behind nginx: the home page at `rate`/s alone, then the same during a sign-in storm."""
-    servers = [start_gunicorn(env, log, design.pages)]
-    if design.hashing:
-        servers.append(start_gunicorn(env, log, design.hashing))
-    hashing = [servers[-1].port] if design.hashing else None
-    proc, port = start_proxy(run.tmp / f"nginx-{len(run.lines)}", [servers[0].port], hashing)
-    try:
+    with deployed(run, env, log, design) as deployment:
+        port = deployment.port
+        # Warm-up: every worker's first requests import, compile templates and fill the caches.
+        drive(signins([port], _bench_identifier, run.accounts), run.connections, 1.5)
+        paced(port, "/", rate * 2, 1.0)
         quiet = paced(port, "/", rate, max(2.0, run.seconds / 2))
         storm_tally: list[Tally] = []
         stormer = threading.Thread(
@@ -105,10 +138,6 @@ def storm(run: Run, env: dict[str, str], log: Path, design: Design, rate: float 
         stormer.start()
         home = paced(port, "/", rate, run.seconds)
         stormer.join()
-    finally:
-        stop(proc)
-        for server in servers:
-            stop(server.proc)
     run.figure(
         f"storm, {design.name}: home p99 at {rate:.0f}/s alone / during",
         f"{quiet.p(99) * 1000:.1f} ms / {home.p(99) * 1000:.1f} ms, served {home.ok / run.seconds:.1f}/s, "

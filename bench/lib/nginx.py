@@ -93,7 +93,7 @@ def start_proxy(root: Path, pages: list[int], hashing: list[int] | None = None) 
         "    server {\n"
         f"        listen {HOST}:{{PORT}};\n"
         f"        location / {{\n            proxy_pass http://pages;\n{proxy}        }}\n"
-        f"        location ~ ^/(login|password/reset/nouveau|compte/confirmer)/$ {{\n"
+        f"        location ~ ^/(login|compte/confirmer|password/reset/nouveau|oidc/token|oidc/introspect)/$ {{\n"
         f"            proxy_pass http://$pool;\n{proxy}        }}\n"
         "    }\n"
     )
