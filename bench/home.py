@@ -62,6 +62,44 @@ def positive(text: str) -> int:
     return value
 
 
+def measure(tmp: Path, args: argparse.Namespace, results: list[Result]) -> None:
+    """Guichet with the page cache on, then off, then nginx serving the same bytes."""
+    var_dir = tmp / "var"
+    log = tmp / "guichet.log"
+    print(
+        f"{args.workers} workers, {args.connections} connections, {args.seconds}s per target "
+        f"(+{WARMUP_SECONDS}s warm-up), client {'wrk' if wrk_bin() else 'python'}, {os.cpu_count()} CPUs shared "
+        f"by client and server; scratch {tmp}",
+        flush=True,
+    )
+    load1 = os.getloadavg()[0]
+    if load1 > 0.5 * (os.cpu_count() or 1):
+        print(f"warning: the machine is busy (load {load1:.1f}): figures will be noisy", flush=True)
+    print("preparing: migrate, load_setup, collectstatic …", flush=True)
+    prepare(guichet_env(var_dir, 300), log)
+
+    html = b""
+    for target, cache_seconds in (("guichet, page cache on", 300), ("guichet, page cache off", 0)):
+        print(f"loading {target} …", flush=True)
+        server = start_gunicorn(guichet_env(var_dir, cache_seconds), log, Pool(workers=args.workers), conf=False)
+        proc, port = server.proc, server.port
+        try:
+            status, body = get(port)
+            if status != 200:
+                raise BenchError(f"GET / answered {status}:\n{tail(log)}")
+            html = html or body
+            results.append(load(target, len(body), port, args.seconds, args.connections))
+        finally:
+            stop(proc)
+
+    print("loading nginx static file …", flush=True)
+    proc, port = start_static(tmp / "nginx", {"/": html}, args.workers)
+    try:
+        results.append(load("nginx static file", len(html), port, args.seconds, args.connections))
+    finally:
+        stop(proc)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=positive, default=10, help="measured seconds per target (default 10)")
@@ -85,41 +123,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="guichet-bench-"))
     results: list[Result] = []
     try:
-        var_dir = tmp / "var"
-        log = tmp / "guichet.log"
-        print(
-            f"{args.workers} workers, {args.connections} connections, {args.seconds}s per target "
-            f"(+{WARMUP_SECONDS}s warm-up), client {'wrk' if wrk else 'python'}, {os.cpu_count()} CPUs shared "
-            f"by client and server; scratch {tmp}",
-            flush=True,
-        )
-        load1 = os.getloadavg()[0]
-        if load1 > 0.5 * (os.cpu_count() or 1):
-            print(f"warning: the machine is busy (load {load1:.1f}): figures will be noisy", flush=True)
-        print("preparing: migrate, load_setup, collectstatic …", flush=True)
-        prepare(guichet_env(var_dir, 300), log)
-
-        html = b""
-        for target, cache_seconds in (("guichet, page cache on", 300), ("guichet, page cache off", 0)):
-            print(f"loading {target} …", flush=True)
-            server = start_gunicorn(guichet_env(var_dir, cache_seconds), log, Pool(workers=args.workers), conf=False)
-            proc, port = server.proc, server.port
-            try:
-                status, body = get(port)
-                if status != 200:
-                    raise BenchError(f"GET / answered {status}:\n{tail(log)}")
-                html = html or body
-                results.append(load(target, len(body), port, args.seconds, args.connections))
-            finally:
-                stop(proc)
-
-        print("loading nginx static file …", flush=True)
-        proc, port = start_static(tmp / "nginx", {"/": html}, args.workers)
-        try:
-            results.append(load("nginx static file", len(html), port, args.seconds, args.connections))
-        finally:
-            stop(proc)
-
+        measure(tmp, args, results)
         report(results)
         return 0
     except BenchError as exc:

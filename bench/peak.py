@@ -192,7 +192,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--legs", nargs="+", choices=LEGS, default=list(LEGS), help="run only these legs")
     args = parser.parse_args()
     if args.quick:
-        args.seconds = 3.0
+        args.seconds = 2.0
     return args
 
 
