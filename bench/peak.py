@@ -137,7 +137,7 @@ def sqlite_legs(run: legs.Run, env: dict[str, str], log: Path, designs: list[leg
 def scaleout_leg(run: legs.Run, log: Path) -> None:
     section("PostgreSQL + Redis, one node", flush=True)
     with scaleout_env() as urls:
-        env = guichet_env(run.tmp / "var-pg", **BEHIND_PROXY, **urls)
+        env = guichet_env(run.tmp / "var-pg", extra={**BEHIND_PROXY, **urls})
         prepare(env, log, static=False)
         seed_accounts(env, log, run.accounts)
         with legs.deployed(run, env, log, DEPLOYED) as deployment:
@@ -170,7 +170,7 @@ def summary(run: legs.Run) -> None:
 
 def execute(run: legs.Run, designs: list[legs.Design]) -> None:
     log = run.tmp / "guichet.log"
-    env = guichet_env(run.tmp / "var", **BEHIND_PROXY)
+    env = guichet_env(run.tmp / "var", extra=BEHIND_PROXY)
     section("preparing: migrate, load_setup, collectstatic, bench accounts")
     prepare(env, log)
     seed_accounts(env, log, run.accounts)

@@ -13,7 +13,7 @@ from .procs import BASE_DIR, HOST, BenchError, free_port, start, tail, wait_unti
 GUNICORN_CONF = BASE_DIR / "deploy" / "gunicorn.conf.py"
 
 
-def guichet_env(var_dir: Path, cache_seconds: int = 300, **extra: str) -> dict[str, str]:
+def guichet_env(var_dir: Path, cache_seconds: int = 300, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The caller's environment without any Guichet, database or Redis setting, plus ours.
 
     `extra` adds settings (DATABASE_URL, REDIS_URL, GUICHET_LDAP_URL …) on top.
@@ -32,8 +32,8 @@ def guichet_env(var_dir: Path, cache_seconds: int = 300, **extra: str) -> dict[s
         GUICHET_PAGE_CACHE_SECONDS=str(cache_seconds),
         GUICHET_LOG_LEVEL="WARNING",
         PYTHONDONTWRITEBYTECODE="1",
-        **extra,
     )
+    env.update(extra or {})
     return env
 
 

@@ -8,16 +8,21 @@ import multiprocessing
 import os
 import sys
 import time
+import typing
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
+
+if typing.TYPE_CHECKING:
+    import argon2
 
 
 def cores() -> int:
     return len(os.sched_getaffinity(0))
 
 
-def _hasher():  # type: ignore[no-untyped-def]  # argon2's PasswordHasher, with Guichet's parameters
+def _hasher() -> "argon2.PasswordHasher":
+    """argon2's own hasher with Guichet's parameters (no Django settings needed)."""
     import argon2
 
     from accounts.hashers import Argon2idHasher as Guichet

@@ -14,7 +14,7 @@ def _admin(sql: str) -> None:
     import psycopg
 
     with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]  # fixed statements of this module
+        conn.execute(sql.encode())  # fixed statements of this module, no parameters
 
 
 def _flush_redis() -> None:

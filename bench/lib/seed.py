@@ -9,6 +9,7 @@ University's directory becomes the LDAP server of GUICHET_LDAP_URL instead, and 
 is made: sign-in mirrors each person from the directory.
 """
 
+import datetime
 import os
 import sys
 from pathlib import Path
@@ -35,6 +36,8 @@ def seed(count: int, password: str) -> None:
     hashed = make_password(password)
     now = timezone.now()
     public = queries.route(identifier(0)).target
+    if public is None:
+        raise SystemExit(f"{DOMAIN} is not in the set-up: run load_setup first")
     with transaction.atomic():
         for n in range(count):
             Account.objects.update_or_create(
@@ -46,7 +49,7 @@ def seed(count: int, password: str) -> None:
                     "directory": "database",
                     "password": hashed,
                     "secondary_email": f"bench.{n:04d}@example.org",
-                    "secondary_email_verified_at": now - timezone.timedelta(days=2),
+                    "secondary_email_verified_at": now - datetime.timedelta(days=2),
                     "status": Account.ACTIVE,
                 },
             )

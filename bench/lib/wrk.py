@@ -82,7 +82,9 @@ def run_python(port: int, path: str, seconds: int, connections: int) -> tuple[fl
                     conn = None
             except (OSError, http.client.HTTPException):
                 errors[slot] += 1
-                conn = conn and conn.close()
+                if conn is not None:
+                    conn.close()
+                conn = None
         if conn is not None:
             conn.close()
 
