@@ -63,7 +63,7 @@ DESIGNS = [
     legs.Design("one pool, sync ×3", Pool(3, "sync")),
     legs.Design("one pool, gthread 2×8", Pool(2, "gthread", 8)),
     legs.Design("pages sync ×2 + hashing sync ×2 at nice 10", Pool(2, "sync"), Pool(2, "sync", nice=10)),
-    legs.Design("pages gthread 2×4 + hashing sync ×2 at nice 10", Pool(2, "gthread", 4), Pool(2, "sync", nice=10)),
+    legs.Design("pages gthread 2×4 + hashing sync ×3 at nice 10", Pool(2, "gthread", 4), Pool(3, "sync", nice=10)),
     DEPLOYED,
 ]
 

@@ -7,10 +7,9 @@ that a page never waits in a worker's queue behind a sign-in. GUICHET_POOL says 
 pool this gunicorn is:
 - `pages`: gthread workers, one per core, 4 threads each: a page waiting on the database
   or Redis does not hold a whole process;
-- `hashing`: sync workers, one per core plus one (a sign-in is CPU-bound, argon2id; the
-  extra worker keeps a core busy while another waits on the database), at nice 10: when
-  both pools want the CPU, the pages get it, and the sign-ins queue in nginx a few
-  milliseconds longer;
+- `hashing`: sync workers, one per core (a sign-in is CPU-bound, argon2id: a third worker
+  on 2 cores hashed no faster and slowed the pages), at nice 10: when both pools want the
+  CPU, the pages get it, and the sign-ins queue in nginx a few milliseconds longer;
 - `all` (default: `make run`, a single pool): gthread, one worker per core, 8 threads:
   a page may still share the CPU with sign-ins but never queues behind one.
 GUICHET_WORKERS overrides the count, GUICHET_THREADS the threads.
@@ -27,7 +26,7 @@ if pool not in ("all", "pages", "hashing"):
 
 bind = os.environ.get("GUICHET_BIND", "0.0.0.0:8000")
 worker_class = "sync" if pool == "hashing" else "gthread"
-workers = int(os.environ.get("GUICHET_WORKERS", _cores + 1 if pool == "hashing" else _cores))
+workers = int(os.environ.get("GUICHET_WORKERS", _cores))
 threads = int(os.environ.get("GUICHET_THREADS", {"all": 8, "pages": 4, "hashing": 1}[pool]))
 timeout = 30
 graceful_timeout = 20
