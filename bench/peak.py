@@ -121,7 +121,7 @@ def sqlite_legs(run: legs.Run, env: dict[str, str], log: Path, designs: list[leg
     if run.wants("signin"):
         section("SQLite: sign-ins, as deployed (nginx, pages and hashing pools)")
         with legs.deployed(run, env, log, DEPLOYED) as deployment:
-            legs.sign_ins(run, "SQLite", deployment, limit_now(run), seed.identifier)
+            legs.sign_ins(run, "SQLite", deployment, lambda: limit_now(run), seed.identifier)
     if run.wants("storm"):
         section("home page at 20 req/s during a sign-in storm (behind nginx)")
         for design in designs:
@@ -141,7 +141,7 @@ def scaleout_leg(run: legs.Run, log: Path) -> None:
         prepare(env, log, static=False)
         seed_accounts(env, log, run.accounts)
         with legs.deployed(run, env, log, DEPLOYED) as deployment:
-            legs.sign_ins(run, "PostgreSQL + Redis", deployment, limit_now(run), seed.identifier)
+            legs.sign_ins(run, "PostgreSQL + Redis", deployment, lambda: limit_now(run), seed.identifier)
 
 
 def ldap_leg(run: legs.Run, env: dict[str, str], log: Path) -> None:
@@ -156,7 +156,9 @@ def ldap_leg(run: legs.Run, env: dict[str, str], log: Path) -> None:
         env = {**env, **ldap}
         seed_accounts(env, log, 0, "ldap")
         with legs.deployed(run, env, log, DEPLOYED) as deployment:
-            tally = legs.sign_ins(run, "LDAP", deployment, limit_now(run), ldap_identifier, target="(no hash here)")
+            tally = legs.sign_ins(
+                run, "LDAP", deployment, lambda: limit_now(run), ldap_identifier, target="(no hash here)"
+            )
     cpu = next(v for label, v, _, _ in reversed(run.lines) if label == "LDAP: CPU per sign-in (workers)")
     run.figure("LDAP: CPU per sign-in", cpu, "≤ 5 ms", float(cpu.split()[0]) <= 5.0 and tally.ok > 0)
 
