@@ -24,7 +24,7 @@ never mistakes the bench for a sprayer. Prints, in order:
 Clients and servers share the machine: compare figures of the same run. Figures are
 printed, never asserted: the exit status is 0 when the run completed, 1 when it could not,
 2 when a tool is missing (the message says how to install it). --quick keeps the whole
-run under 2 minutes (CI).
+run short (CI): 2-second legs.
 """
 
 import argparse
@@ -186,7 +186,7 @@ def execute(run: legs.Run, designs: list[legs.Design]) -> None:
 
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="short legs, whole run under 2 minutes (CI)")
+    parser.add_argument("--quick", action="store_true", help="2-second legs (CI)")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per leg (default 10)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections / browsers (16)")
     parser.add_argument("--people", type=int, default=16, help="people visiting at once in the scale-out leg (16)")

@@ -1,11 +1,13 @@
 """Aligned text tables and figures."""
 
+from collections.abc import Sequence
+
 
 def ms(value: float) -> str:
     return f"{value * 1000:.2f} ms"
 
 
-def table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     print()
     for i, row in enumerate([header, *rows]):
