@@ -1,17 +1,33 @@
 """gunicorn for production (`gunicorn -c deploy/gunicorn.conf.py guichet.wsgi`).
 
-Sync workers: a sign-in is CPU-bound (argon2id, ~25 ms) and short, so a thread or an event
-loop only adds switching; one worker per core plus one keeps a core busy while another
-worker waits on the database. GUICHET_WORKERS overrides the count.
+Hashing must not starve page serving (issue 15; figures in the README, « Performance »):
+nginx sends the requests that hash a password (POST of /login/, /compte/confirmer/,
+/password/reset/nouveau/, /oidc/token/, /oidc/introspect/) to a pool of their own, so
+that a page never waits in a worker's queue behind a sign-in. GUICHET_POOL says which
+pool this gunicorn is:
+- `pages`: gthread workers, one per core, 4 threads each: a page waiting on the database
+  or Redis does not hold a whole process;
+- `hashing`: sync workers, one per core (a sign-in is CPU-bound, argon2id: a third worker
+  on 2 cores hashed no faster and slowed the pages), at nice 10: when both pools want the
+  CPU, the pages get it, and the sign-ins queue in nginx a few milliseconds longer;
+- `all` (default: `make run`, a single pool): gthread, one worker per core, 8 threads:
+  a page may still share the CPU with sign-ins but never queues behind one.
+GUICHET_WORKERS overrides the count, GUICHET_THREADS the threads.
 """
 
 import os
 from pathlib import Path
 from typing import Any
 
+_cores = os.cpu_count() or 1
+pool = os.environ.get("GUICHET_POOL", "all")
+if pool not in ("all", "pages", "hashing"):
+    raise SystemExit(f"GUICHET_POOL={pool!r}: expected all, pages or hashing")
+
 bind = os.environ.get("GUICHET_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("GUICHET_WORKERS", (os.cpu_count() or 1) + 1))
-worker_class = "sync"
+worker_class = "sync" if pool == "hashing" else "gthread"
+workers = int(os.environ.get("GUICHET_WORKERS", _cores))
+threads = int(os.environ.get("GUICHET_THREADS", {"all": 8, "pages": 4, "hashing": 1}[pool]))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
@@ -33,6 +49,12 @@ def on_starting(server: Any) -> None:
     # worker, started beside gunicorn, writes its counters there too.
     if _metrics_dir:
         Path(_metrics_dir).mkdir(parents=True, exist_ok=True)
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    # Inherited by nothing else: the master and the pages pool keep their priority.
+    if pool == "hashing":
+        os.nice(10)
 
 
 def child_exit(server: Any, worker: Any) -> None:
