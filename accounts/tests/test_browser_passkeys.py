@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from accounts.models import Account
 from audit.models import Event
-from guichet.testing.browser import axe_check
 from institutions.models import Public
+from testing.browser import axe_check
 
 from .conftest import PASSWORD
 

@@ -7,8 +7,8 @@ from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
 from accounts.models import Account, TOTPDevice
-from guichet.testing.browser import axe_check
 from institutions.models import Public
+from testing.browser import axe_check
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Correct-Horse-Battery-2026"

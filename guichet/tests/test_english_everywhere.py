@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from accounts.tests.conftest import PASSWORD
-from guichet.testing.pages import ANONYMOUS, SIGNED_IN, english, french_words
+from testing.pages import ANONYMOUS, SIGNED_IN, english, french_words
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,6 @@ import pytest
 from accounts.models import Account
 from institutions.models import Institution
 
-# Until the root conftest lists "notify.testing" in pytest_plugins; harmless afterwards.
-from notify.testing import smtp_server  # noqa: F401
-
 
 @pytest.fixture
 def account(poitiers):

@@ -7,9 +7,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Account
-from guichet.testing.browser import axe_check
 from institutions.models import Public
 from recovery import policy
+from testing.browser import axe_check
 
 pytestmark = pytest.mark.browser
 NURSE = "infirmiere@chu-poitiers.fr"

@@ -5,9 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Account
-from guichet.testing.browser import axe_check
 from institutions.models import Client, Public
-from sso.testing.relying_parties import RelyingParties
+from testing.browser import axe_check
+from testing.relying_parties import RelyingParties
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Correct-Horse-Battery-2026"

@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
-from guichet.testing.http import next_location
 from sso.models import CasTicket
 from sso.protocols import cas
+from testing.http import next_location
 
 from .conftest import PASSWORD, SERVICE, sign_in
 

@@ -15,7 +15,7 @@ from accounts.models import Account
 from institutions.loader import load
 from institutions.models import Client, Public
 from sso.models import CasTicket
-from sso.testing.apache import ApacheCas
+from testing.apache import ApacheCas
 
 PASSWORD = "Correct-Horse-Battery-2026"
 SIGN_INS = 200

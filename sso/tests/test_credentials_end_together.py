@@ -17,7 +17,7 @@ from recovery import actions as recovery
 from recovery.models import ResetCode
 from sso.models import CasTicket
 from sso.protocols import cas
-from sso.testing.oidc import PASSWORD, STUDENT, WEBMAIL, account, oidc_client
+from testing.oidc import PASSWORD, STUDENT, WEBMAIL, account, oidc_client
 
 from .test_oidc_tokens import DOVECOT_SECRET, SECRET, introspect, refresh, tokens
 

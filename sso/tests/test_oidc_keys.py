@@ -10,7 +10,7 @@ from oauth2_provider.utils import jwk_from_pem
 
 from sso import oidc_keys
 from sso.oidc_validator import GuichetValidator
-from sso.testing.oidc import PASSWORD, STUDENT, WEBMAIL, account, basic, oidc_client, pkce
+from testing.oidc import PASSWORD, STUDENT, WEBMAIL, account, basic, oidc_client, pkce
 
 
 @pytest.fixture

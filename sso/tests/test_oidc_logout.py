@@ -2,7 +2,7 @@
 
 import pytest
 
-from sso.testing.oidc import PASSWORD, STUDENT, WEBMAIL, account, oidc_client
+from testing.oidc import PASSWORD, STUDENT, WEBMAIL, account, oidc_client
 
 pytestmark = pytest.mark.django_db
 

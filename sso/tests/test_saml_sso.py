@@ -8,10 +8,10 @@ from saml2.response import StatusInvalidNameidPolicy, StatusNoPassive, StatusReq
 from saml2.sigver import SignatureError
 
 from audit.models import Event
-from guichet.testing.http import next_location
 from institutions.models import Institution
 from sso import saml
 from sso.models import SignOn
+from testing.http import next_location
 
 from . import saml_sp
 from .saml_sp import ACS

@@ -20,7 +20,7 @@ from . import saml_sp
 
 pytestmark = pytest.mark.django_db
 OWA = "https://webmail.chu-poitiers.fr/owa/"
-RP_SCRIPT = Path(__file__).resolve().parent.parent / "testing" / "wsfed_rp.js"
+RP_SCRIPT = Path(__file__).resolve().parent.parent.parent / "testing" / "wsfed_rp.js"
 PASSWORD = saml_sp.PASSWORD
 
 

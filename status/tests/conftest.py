@@ -1,6 +1,6 @@
 import pytest
 
-from status.testing import TestCA
+from testing.status import TestCA
 
 
 @pytest.fixture

@@ -14,8 +14,6 @@ from accounts.models import Account
 from institutions.models import Platform, Public
 from support import actions
 
-from ..testing import glpi_server  # noqa: F401  (fixture)
-
 PASSWORD = "Correct-Horse-Battery-2026"
 
 

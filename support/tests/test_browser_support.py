@@ -10,9 +10,9 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
-from guichet.testing.browser import axe_check
 from notify.models import Message
 from support.models import Ticket
+from testing.browser import axe_check
 
 from .conftest import file_ticket, make_account, with_second_factor
 

@@ -1,6 +1,6 @@
 """Real mail servers for the connection test's tests: a private Dovecot 2.3 with TLS (implicit
 on one port, STARTTLS on another, or no TLS at all) and aiosmtpd offering STARTTLS. Everything
-lives in a temporary folder and listens on 127.0.0.1; see sso/testing/dovecot.py for how the
+lives in a temporary folder and listens on 127.0.0.1; see testing/dovecot.py for how the
 suite runs Dovecot without touching the system's."""
 
 import os
@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sso.testing.dovecot import _users, _wait_until_listening, binary, free_port
+from testing.dovecot import _users, _wait_until_listening, binary, free_port
 
 
 @dataclass
@@ -33,7 +33,7 @@ def _config(folder: Path, imap: int, imaps: int, tls: bool, users: dict, ids: st
         if tls
         else "  inet_listener imaps {\n    port = 0\n  }\n"
     )
-    return f"""# Written by mailconfig/testing/mailservers.py for one test.
+    return f"""# Written by testing/mailservers.py for one test.
 base_dir = {folder}/run
 state_dir = {folder}/state
 log_path = {folder}/dovecot.log

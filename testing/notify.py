@@ -1,6 +1,6 @@
 """A real SMTP server for tests: pytest plugin with the fixture `smtp_server`.
 
-Load it with `pytest_plugins = ["notify.testing"]` in the root conftest. The fixture starts
+Load it with `pytest_plugins = ["testing.notify"]` in the root conftest. The fixture starts
 aiosmtpd on 127.0.0.1 and a free port, points Django's SMTP backend at it, and gives:
 
 - `messages`: every e-mail received, as `email.message.EmailMessage` (newest last);

@@ -73,7 +73,7 @@ def _config(folder: Path, port: int, users: dict, ids: str) -> str:
     anvil_chroot = "" if os.geteuid() == 0 else "  chroot =\n"
     login_chroot = "" if os.geteuid() == 0 else "  chroot =\n"
     lines = "\n".join(f"{name} = {value}" for name, value in users.items())
-    return f"""# Written by sso/testing/dovecot.py for one test run.
+    return f"""# Written by testing/dovecot.py for one test run.
 base_dir = {folder}/run
 state_dir = {folder}/state
 log_path = {folder}/dovecot.log

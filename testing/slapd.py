@@ -1,7 +1,7 @@
 """A real OpenLDAP slapd for the tests (pytest plugin).
 
-Enable it with `pytest_plugins = ["accounts.testing.slapd"]` in the root conftest, or
-`pytest -p accounts.testing.slapd`. Fixtures:
+Enable it with `pytest_plugins = ["testing.slapd"]` in the root conftest, or
+`pytest -p testing.slapd`. Fixtures:
 
 - `slapd` (session): a slapd of its own on `ldap://127.0.0.1:<free port>`, started on
   first use and stopped at the end of the session. The value is a `SlapdServer`: `url`,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image
 
-REFERENCES = Path(__file__).resolve().parent.parent / "tests" / "look_references.json"
+REFERENCES = Path(__file__).resolve().parent.parent / "guichet" / "tests" / "look_references.json"
 GREY, COLOUR = 16, 4
 
 
