@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from testing.dovecot import _users, _wait_until_listening, binary, free_port
+from testing.dovecot import _users, binary
+from testing.net import free_port, wait_until_listening
 
 
 @dataclass
@@ -84,7 +85,7 @@ def dovecot(cert_pem: bytes | None = None, key_pem: bytes | None = None) -> Iter
         process = subprocess.Popen(  # noqa: S603 - the installed binary, our own config file
             [binary(), "-F", "-c", str(folder / "dovecot.conf")], stdout=output, stderr=subprocess.STDOUT
         )
-        _wait_until_listening(process, imap, folder)
+        wait_until_listening(process, imap, folder)
         yield MailServer(imap, imaps, folder)
     finally:
         if process is not None:

@@ -8,11 +8,12 @@ aiosmtpd on 127.0.0.1 and a free port, points Django's SMTP backend at it, and g
 - `start()`: it comes back on the same port.
 """
 
-import socket
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from testing.net import free_port
 
 
 class _Collector:
@@ -29,7 +30,7 @@ class SmtpServer:
     host = "127.0.0.1"
 
     def __init__(self):
-        self.port = _free_port()
+        self.port = free_port()
         self._collector = _Collector()
         self._controller = None
 
@@ -46,12 +47,6 @@ class SmtpServer:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

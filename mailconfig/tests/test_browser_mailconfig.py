@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from institutions.models import Platform
 from testing.browser import axe_check
-from testing.dovecot import free_port
+from testing.net import free_port
 
 pytestmark = pytest.mark.browser
 

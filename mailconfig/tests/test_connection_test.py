@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives import serialization
 from mailconfig import probes, words
 from mailconfig.servers import Server
 from testing import mailservers
-from testing.dovecot import free_port
+from testing.net import free_port
 
 from .conftest import make_certificate, write_pem
 
