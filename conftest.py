@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 # Test support lives in the top-level testing/ package, never in the apps (nothing the site runs imports it).
-pytest_plugins = ["testing.browser", "testing.notify", "testing.slapd", "testing.support"]
+pytest_plugins = ["testing.personas", "testing.browser", "testing.notify", "testing.slapd", "testing.support"]
 
 
 @pytest.fixture(autouse=True)

@@ -10,20 +10,17 @@ import requests
 from accounts.models import Account
 from institutions.models import Client, Public
 from sso import oidc  # noqa: F401 - until sso/apps.py imports it: the Client → Application sync
+from testing.personas import PASSWORD, STUDENT, make_person
 
-PASSWORD = "Correct-Horse-Battery-2026"  # noqa: S105 - test accounts only
-STUDENT = "etudiant@etu.univ-poitiers.fr"
 # A native client's loopback redirect: nothing listens there, tests read the code from Location.
 LOOPBACK = "http://127.0.0.1:8765/callback"
 WEBMAIL = "https://webmail.example.org/oidc/callback"
 
 
 def account(identifier: str = STUDENT, public: str = "universite", **fields) -> Account:
-    group = Public.objects.get(slug=public)
+    """The student persona's name and affiliation (no secondary address), or another person's."""
     fields = {"display_name": "Jeanne Martin", "affiliation": "student", **fields}
-    return Account.objects.create_user(
-        identifier, PASSWORD, institution=group.institution, public=group, platform=group.platform, **fields
-    )
+    return make_person(identifier, public, **fields)
 
 
 def oidc_client(slug: str, *, publics=(), name: str = "", **config) -> Client:
@@ -49,7 +46,9 @@ def browser_signed_in(base: str, identifier: str = STUDENT, password: str = PASS
     """A requests session that signed in through /login/ like a browser (cookies, CSRF)."""
     browser = requests.Session()
     page = browser.get(f"{base}/login/", timeout=10).text
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found is not None, "no CSRF token on the sign-in page"
+    token = found.group(1)
     response = browser.post(
         f"{base}/login/",
         data={"identifier": identifier, "password": password, "csrfmiddlewaretoken": token},

@@ -16,16 +16,6 @@ def account(poitiers):
 
 
 @pytest.fixture
-def admin_user(poitiers):
-    # pytest-django's own admin_user has no institution, which an Account requires.
-    return Account.objects.create_superuser(
-        identifier="admin@univ-poitiers.fr",
-        password="a long admin passphrase",
-        institution=Institution.objects.get(slug="univ-poitiers"),
-    )
-
-
-@pytest.fixture
 def new_device_mail(account):
     """Queues the new-device notice for `account`; the test transaction never commits, so
     nothing is delivered unless the test asks."""

@@ -10,8 +10,9 @@ from django.utils import timezone
 from accounts.models import Throttle
 from audit.models import Event
 from recovery.models import ResetCode
+from testing.personas import PASSWORD
 
-from .conftest import NEW_PASSWORD, PASSWORD, ask
+from .conftest import NEW_PASSWORD, ask
 
 pytestmark = pytest.mark.django_db
 NURSE = "infirmiere@chu-poitiers.fr"

@@ -10,8 +10,9 @@ from django.utils import timezone
 from sso.models import CasTicket
 from sso.protocols import cas
 from testing.http import next_location
+from testing.personas import PASSWORD
 
-from .conftest import PASSWORD, SERVICE, sign_in
+from .conftest import SERVICE, sign_in
 
 pytestmark = pytest.mark.django_db
 

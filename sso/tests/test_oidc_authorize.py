@@ -13,11 +13,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def student(poitiers):
-    return account()
-
-
-@pytest.fixture
 def webmail(poitiers):
     return oidc_client("webmail", redirect_uris=[WEBMAIL], publics=["universite"])
 

@@ -28,13 +28,6 @@ def idp_keys(settings):
 
 
 @pytest.fixture
-def nurse(poitiers):
-    return saml_sp.person(
-        "chu", "infirmiere@chu-poitiers.fr", display_name="Claire Dubois", affiliation="staff,employee"
-    )
-
-
-@pytest.fixture
 def sp(poitiers, client):
     service = saml_sp.ServiceProvider()
     service.register(attributes=EVERYTHING)
