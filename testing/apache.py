@@ -43,7 +43,7 @@ class ApacheCas:
         self.ports = {version: free_port() for version in VALIDATE}
         self.front_port = free_port()
         self.front = f"https://127.0.0.1:{self.front_port}"
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
 
     def app_url(self, version: int) -> str:
         return f"http://127.0.0.1:{self.ports[version]}/app/whoami"
@@ -130,9 +130,11 @@ class ApacheCas:
     def _wait_until_listening(self) -> None:
         deadline = time.monotonic() + 20
         waiting = [self.front_port, *self.ports.values()]
+        process = self.process
+        assert process is not None and process.stderr is not None, "start() first"
         while waiting:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"apache2 stopped: {self.process.stderr.read().decode()} {self.errors()}")
+            if process.poll() is not None:
+                raise RuntimeError(f"apache2 stopped: {process.stderr.read().decode()} {self.errors()}")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"apache2 did not listen: {self.errors()}")
             try:

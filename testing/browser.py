@@ -18,6 +18,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -41,7 +42,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 
-VIEWPORTS = {
+VIEWPORTS: dict[str, dict[str, Any]] = {
     "phone": {
         "viewport": {"width": 360, "height": 640},
         "device_scale_factor": 2,
@@ -81,7 +82,7 @@ def site(live_server, transactional_db):
 
 
 @pytest.fixture
-def open_page(new_context, site) -> Callable:
+def open_page(new_context, site) -> Callable[..., Any]:
     """open_page("phone" | "desktop", javascript=True, bypass_csp=False) -> a new Page."""
 
     def _open(viewport: str = "desktop", *, javascript: bool = True, bypass_csp: bool = False):
@@ -101,7 +102,7 @@ def open_page(new_context, site) -> Callable:
 
 @pytest.fixture(params=list(VIEWPORTS))
 def viewport(request) -> str:
-    return request.param
+    return str(request.param)
 
 
 @pytest.fixture
@@ -124,7 +125,7 @@ def _axe_pages(browser, live_server):
     about a second a page; a kept page navigates and checks in a fifth of that. The
     context bypasses the CSP and runs axe-core at the start of every document.
     """
-    pages = {}
+    pages: dict[str, Any] = {}
 
     def get(viewport: str):
         page = pages.get(viewport)
@@ -178,7 +179,7 @@ def axe_check(page, *, tags=AXE_TAGS) -> None:
         raise AssertionError(_describe(page.url, violations))
 
 
-def _describe(url: str, violations: list[dict]) -> str:
+def _describe(url: str, violations: list[dict[str, Any]]) -> str:
     lines = [f"axe-core: {len(violations)} rule(s) violated on {url}"]
     for v in violations:
         lines.append(f"- {v['id']} ({v.get('impact')}): {v['help']} — {v['helpUrl']}")
@@ -194,13 +195,13 @@ def _describe(url: str, violations: list[dict]) -> str:
 def viewport_name(page) -> str:
     name = getattr(page, _VIEWPORT_OF_PAGE, None)
     if name:
-        return name
+        return str(name)
     size = page.viewport_size or {}
     return f"{size.get('width')}x{size.get('height')}"
 
 
 @pytest.fixture
-def screenshot(request) -> Callable:
+def screenshot(request) -> Callable[..., Path]:
     """screenshot(page, label="", full_page=False) -> the path of the PNG written."""
 
     def _shoot(page, label: str = "", *, full_page: bool = False) -> Path:

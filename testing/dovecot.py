@@ -45,7 +45,7 @@ def version() -> str:
     ).stdout.strip()
 
 
-def _users() -> tuple[dict, str]:
+def _users() -> tuple[dict[str, str], str]:
     """Settings for who Dovecot's processes run as, and the userdb's uid/gid."""
     if os.geteuid() == 0:
         nobody = pwd.getpwnam("nobody")
@@ -61,7 +61,7 @@ def _users() -> tuple[dict, str]:
     )
 
 
-def _config(folder: Path, port: int, users: dict, ids: str) -> str:
+def _config(folder: Path, port: int, users: dict[str, str], ids: str) -> str:
     anvil_chroot = "" if os.geteuid() == 0 else "  chroot =\n"
     login_chroot = "" if os.geteuid() == 0 else "  chroot =\n"
     lines = "\n".join(f"{name} = {value}" for name, value in users.items())

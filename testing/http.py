@@ -2,6 +2,6 @@ def next_location(response) -> str:
     """Where a response sends the browser next: a redirect's Location, or the URL that the
     « Connexion réussie » page moves on to (after sign-in, towards a single sign-on client)."""
     if response.status_code in (301, 302, 303, 307, 308):
-        return response["Location"]
+        return str(response["Location"])
     assert response.status_code == 200, response.status_code
-    return response.context["next_url"]
+    return str(response.context["next_url"])

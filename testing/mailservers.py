@@ -25,7 +25,7 @@ class MailServer:
     folder: Path
 
 
-def _config(folder: Path, imap: int, imaps: int, tls: bool, users: dict, ids: str) -> str:
+def _config(folder: Path, imap: int, imaps: int, tls: bool, users: dict[str, str], ids: str) -> str:
     chroot = "" if os.geteuid() == 0 else "  chroot =\n"
     lines = "\n".join(f"{name} = {value}" for name, value in users.items())
     ssl_lines = f"ssl = yes\nssl_cert = <{folder}/cert.pem\nssl_key = <{folder}/key.pem\n" if tls else "ssl = no\n"
@@ -71,7 +71,7 @@ def dovecot(cert_pem: bytes | None = None, key_pem: bytes | None = None) -> Iter
     try:
         folder.chmod(0o755)
         tls = cert_pem is not None and key_pem is not None
-        if tls:
+        if cert_pem is not None and key_pem is not None:
             (folder / "cert.pem").write_bytes(cert_pem)
             (folder / "key.pem").write_bytes(key_pem)
         users, ids = _users()

@@ -17,7 +17,7 @@ def free_port() -> int:
         return port
 
 
-def wait_until_listening(process: subprocess.Popen, port: int, folder: Path, greeting: bytes = b"* OK") -> None:
+def wait_until_listening(process: subprocess.Popen[bytes], port: int, folder: Path, greeting: bytes = b"* OK") -> None:
     """Return once 127.0.0.1:`port` greets with `greeting`; raise with the server's output
     (`folder`'s *.out and *.log files) if it exits or stays silent for READY_SECONDS."""
     deadline = time.monotonic() + READY_SECONDS
@@ -35,4 +35,10 @@ def wait_until_listening(process: subprocess.Popen, port: int, folder: Path, gre
         break
     logs = sorted(path for path in folder.iterdir() if path.suffix in (".out", ".log"))
     out = "".join(path.read_text(errors="replace") for path in logs)
-    raise RuntimeError(f"{Path(str(process.args[0])).name} did not start on 127.0.0.1:{port}:\n{out[-2000:]}")
+    raise RuntimeError(f"{_program(process)} did not start on 127.0.0.1:{port}:\n{out[-2000:]}")
+
+
+def _program(process: subprocess.Popen[bytes]) -> str:
+    args = process.args
+    first = args[0] if isinstance(args, list | tuple) else args
+    return Path(str(first)).name

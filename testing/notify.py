@@ -83,6 +83,7 @@ import re  # noqa: E402
 import threading  # noqa: E402
 from functools import partial  # noqa: E402
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
+from typing import Any  # noqa: E402
 
 BREVO_ERRORS = {
     400: {"code": "invalid_parameter", "message": "Bad request"},
@@ -101,18 +102,18 @@ class BrevoServer:
 
     def __init__(self):
         self.requests = []
-        self._failure = None
+        self._failure: tuple[int, dict[str, Any]] | None = None
         self._release = threading.Event()
         self._release.set()
         self._next_id = 1511882900176220
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer((self.host, 0), _BrevoHandler)
+        self._httpd = _BrevoHTTPServer((self.host, 0), _BrevoHandler)
         self._httpd.brevo = self
         self.port = self._httpd.server_address[1]
         self.url = f"http://{self.host}:{self.port}"
-        self._thread = None
+        self._thread: threading.Thread | None = None
 
-    def fail_with(self, status: int, body: dict | None = None):
+    def fail_with(self, status: int, body: dict[str, Any] | None = None):
         self._failure = (status, body if body is not None else BREVO_ERRORS.get(status, {"code": "error"}))
 
     def hang(self):
@@ -132,9 +133,10 @@ class BrevoServer:
         self._release.set()  # a hanging request answers now, so nothing waits on it
         self._httpd.shutdown()
         self._httpd.server_close()
-        self._thread.join(timeout=5)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
 
-    def _answer(self, path: str, headers: dict, raw: bytes) -> tuple[int, dict]:
+    def _answer(self, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, Any]]:
         try:
             body = json.loads(raw or b"null")
         except ValueError:
@@ -178,7 +180,13 @@ def _brevo_validate(body, headers) -> str:
     return ""
 
 
+class _BrevoHTTPServer(ThreadingHTTPServer):
+    brevo: BrevoServer
+
+
 class _BrevoHandler(BaseHTTPRequestHandler):
+    server: _BrevoHTTPServer
+
     def do_POST(self):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         headers = {name.lower(): value for name, value in self.headers.items()}

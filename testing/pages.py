@@ -5,6 +5,7 @@ checks and Lighthouse, so a new page is added once.
 """
 
 import re
+from collections.abc import Set as AbstractSet
 from html.parser import HTMLParser
 
 # (name, French path); the English path is "/en" + the French one.
@@ -83,7 +84,7 @@ class _Text(HTMLParser):
             self.parts.append(data)
 
 
-def french_words(html: str, allowed: set[str] = frozenset()) -> list[str]:
+def french_words(html: str, allowed: AbstractSet[str] = frozenset()) -> list[str]:
     """The words of the page that are French, lower-cased, in order of appearance."""
     parser = _Text()
     parser.feed(html)

@@ -29,7 +29,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from testing.net import free_port
 
@@ -72,7 +72,7 @@ class TestCA:
         key = ec.generate_private_key(ec.SECP256R1())
         now = datetime.now(UTC)
         not_after = now + timedelta(days=days)
-        alt = []
+        alt: list[x509.GeneralName] = []
         for name in names:
             try:
                 alt.append(x509.IPAddress(ipaddress.ip_address(name)))
@@ -88,7 +88,7 @@ class TestCA:
             .not_valid_after(not_after)
             .add_extension(x509.SubjectAlternativeName(alt), critical=False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()), critical=False)
-            .add_extension(x509.ExtendedKeyUsage([x509.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .sign(self.key, hashes.SHA256())
         )
         cert_file = self.folder / f"leaf{self._count}.pem"

@@ -17,6 +17,7 @@ import threading
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 
@@ -27,17 +28,17 @@ class GlpiServer:
     user_token = "local-user-token-fedcba9876543210"  # noqa: S105
 
     def __init__(self):
-        self.tickets: dict[int, dict] = {}
-        self.documents: dict[int, dict] = {}
-        self.links: list[dict] = []
-        self.followups: dict[int, dict] = {}
+        self.tickets: dict[int, dict[str, Any]] = {}
+        self.documents: dict[int, dict[str, Any]] = {}
+        self.links: list[dict[str, Any]] = []
+        self.followups: dict[int, dict[str, Any]] = {}
         self.sessions: set[str] = set()
         self.killed = 0
         self.requests: list[tuple[str, str]] = []
         self.is_down = False
         self._ids = itertools.count(100)
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer((self.host, 0), _Handler)
+        self._httpd = _GlpiHTTPServer((self.host, 0), _Handler)
         self._httpd.glpi = self
         self.port = self._httpd.server_address[1]
         self.url = f"http://{self.host}:{self.port}/apirest.php"
@@ -72,7 +73,13 @@ class GlpiServer:
         self._httpd.server_close()
 
 
+class _GlpiHTTPServer(ThreadingHTTPServer):
+    glpi: GlpiServer
+
+
 class _Handler(BaseHTTPRequestHandler):
+    server: _GlpiHTTPServer
+
     def log_message(self, *args):
         pass
 
@@ -134,9 +141,10 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(400, ["ERROR_RESOURCE_NOT_FOUND_NOR_COMMONDBTM", "resource not found"])
 
-    def _json(self) -> dict:
+    def _json(self) -> dict[str, Any]:
         length = int(self.headers.get("Content-Length") or 0)
-        return json.loads(self.rfile.read(length) or b"{}")
+        body: dict[str, Any] = json.loads(self.rfile.read(length) or b"{}")
+        return body
 
     def do_POST(self):
         self.glpi.requests.append(("POST", self._path()))
@@ -188,7 +196,7 @@ class _Handler(BaseHTTPRequestHandler):
         if manifest is None or upload is None:
             self._send(400, ["ERROR_UPLOAD_FILE_TOO_BIG_POST_MAX_SIZE", "missing upload"])
             return
-        data = json.loads(manifest.get_payload(decode=True))["input"]
+        data = json.loads(bytes(manifest.get_payload(decode=True)))["input"]
         new_id = self.glpi.next_id()
         self.glpi.documents[new_id] = {
             "name": data.get("name"),
