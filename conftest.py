@@ -2,7 +2,8 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-pytest_plugins = ["guichet.testing.browser", "notify.testing", "accounts.testing.slapd"]
+# Test support lives in the top-level testing/ package, never in the apps (nothing the site runs imports it).
+pytest_plugins = ["testing.personas", "testing.browser", "testing.notify", "testing.slapd", "testing.support"]
 
 
 @pytest.fixture(autouse=True)

@@ -5,16 +5,12 @@ import os
 import re
 
 import pytest
-from django.utils import timezone
 from django_otp_webauthn.models import WebAuthnCredential
 from playwright.sync_api import expect
 
-from accounts.models import Account
 from audit.models import Event
-from guichet.testing.browser import axe_check
-from institutions.models import Public
-
-from .conftest import PASSWORD
+from testing.browser import axe_check
+from testing.personas import PASSWORD, make_student
 
 pytestmark = pytest.mark.browser
 STUDENT = "etudiant@etu.univ-poitiers.fr"
@@ -30,18 +26,8 @@ def passkey_site(site, settings):
 
 @pytest.fixture
 def student(passkey_site):
-    """The student of conftest.py, created inside the live server's transactional database."""
-    public = Public.objects.get(slug="universite")
-    return Account.objects.create_user(
-        STUDENT,
-        PASSWORD,
-        institution=public.institution,
-        public=public,
-        platform=public.platform,
-        display_name="Jeanne Martin",
-        secondary_email="jeanne.perso@example.org",
-        secondary_email_verified_at=timezone.now(),
-    )
+    """The suite's student, in the live server's transactional database."""
+    return make_student()
 
 
 def virtual_authenticator(page):

@@ -6,26 +6,18 @@ import pytest
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
-from accounts.models import Account, TOTPDevice
-from guichet.testing.browser import axe_check
-from institutions.models import Public
+from accounts.models import TOTPDevice
+from testing.browser import axe_check
+from testing.personas import PASSWORD, make_student
 
 pytestmark = pytest.mark.browser
-PASSWORD = "Correct-Horse-Battery-2026"
 STUDENT = "etudiant@etu.univ-poitiers.fr"
 
 
 @pytest.fixture
 def student(site):
-    public = Public.objects.get(slug="universite")
-    return Account.objects.create_user(
-        STUDENT,
-        PASSWORD,
-        institution=public.institution,
-        public=public,
-        platform=public.platform,
-        display_name="Jeanne",
-    )
+    """The suite's student, in the live server's transactional database."""
+    return make_student()
 
 
 def _type_identifier(page, identifier=STUDENT):

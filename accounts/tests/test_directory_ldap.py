@@ -1,4 +1,4 @@
-"""The LDAP directory backend against a real slapd (accounts.testing.slapd)."""
+"""The LDAP directory backend against a real slapd (testing.slapd)."""
 
 import logging
 import socket
@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from accounts.directories import DirectoryEntry, DirectoryUnavailable, for_institution
 from accounts.directories.ldap import LdapDirectory
-from accounts.testing import slapd as slapd_plugin
+from testing import slapd as slapd_plugin
 
 UNIV = SimpleNamespace(slug="univ-poitiers", directory="ldap")
 

@@ -22,8 +22,9 @@ from accounts.actions.factors import REAUTH_AT
 from accounts.actions.signin import DEVICE_COOKIE
 from accounts.models import Throttle, TOTPDevice, UserSession
 from audit.models import Event
+from testing.personas import PASSWORD
 
-from .conftest import PASSWORD, sign_in
+from .conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 STUDENT = "etudiant@etu.univ-poitiers.fr"

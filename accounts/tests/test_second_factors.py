@@ -11,8 +11,9 @@ from django_otp.oath import TOTP
 from accounts.actions.factors import REAUTH_AT
 from accounts.models import RecoveryCode, RecoveryCodeDevice, Throttle, TOTPDevice
 from audit.models import Event
+from testing.personas import PASSWORD
 
-from .conftest import PASSWORD, sign_in
+from .conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 STUDENT = "etudiant@etu.univ-poitiers.fr"

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.actions import sessions
 from accounts.models import UserSession
 from notify.models import Message
+from testing.personas import TEACHER, make_person
 
 from .conftest import sign_in
 
@@ -118,8 +119,13 @@ def test_with_smtp_down_the_message_waits_in_the_outbox_and_goes_out_once(
     assert Message.objects.get(pk=message.pk).status == "sent"
 
 
+@pytest.fixture
+def teacher_without_secondary_address(poitiers):
+    return make_person(TEACHER, "academie", display_name="Paul Lefèvre")
+
+
 def test_no_message_without_a_verified_secondary_address(
-    client, teacher, smtp_server, django_capture_on_commit_callbacks
+    client, teacher_without_secondary_address, smtp_server, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         sign_in(client, "enseignant@ac-poitiers.fr")

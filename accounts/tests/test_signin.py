@@ -3,8 +3,9 @@
 import pytest
 
 from accounts.models import UserSession
+from testing.personas import PASSWORD
 
-from .conftest import PASSWORD, sign_in
+from .conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 

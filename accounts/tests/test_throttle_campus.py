@@ -13,8 +13,9 @@ from accounts import throttle
 from accounts.actions import throttling
 from accounts.models import Account, Throttle
 from audit.models import Event
+from testing.personas import PASSWORD
 
-from .conftest import PASSWORD, sign_in
+from .conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 STUDENT = "etudiant@etu.univ-poitiers.fr"

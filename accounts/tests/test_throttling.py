@@ -9,8 +9,9 @@ from django.utils import timezone
 from accounts.actions import passwords
 from accounts.models import Throttle
 from audit.models import Event
+from testing.personas import PASSWORD
 
-from .conftest import PASSWORD, sign_in
+from .conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 STUDENT = "etudiant@etu.univ-poitiers.fr"

@@ -1,4 +1,4 @@
-"""A slapd of the bench's own with 1,000 people, built with the tests' helper (accounts/testing/slapd.py).
+"""A slapd of the bench's own with 1,000 people, built with the tests' helper (testing/slapd.py).
 
 Everyone has the same password (the sign-ins then differ only by who signs in); the
 service account and ACLs are the tests' ones.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
-from accounts.testing import slapd as helper
+from testing import slapd as helper
 
 from .seed import DOMAIN
 

@@ -5,13 +5,13 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Account
-from guichet.testing import visual
-from guichet.testing.browser import AXE_JS, CHROMIUM_ARGS, ROOT, axe_check  # noqa: F401
-from guichet.testing.pages import ANONYMOUS, SIGNED_IN, english
 from institutions.models import Portal, Public
+from testing import visual
+from testing.browser import AXE_JS, CHROMIUM_ARGS, ROOT, axe_check  # noqa: F401
+from testing.pages import ANONYMOUS, SIGNED_IN, english
+from testing.personas import PASSWORD
 
 pytestmark = pytest.mark.browser
-PASSWORD = "Correct-Horse-Battery-2026"
 STUDENT = "etudiant@etu.univ-poitiers.fr"
 SIZES = {"360x640": (360, 640), "768x1024": (768, 1024), "1280x800": (1280, 800)}
 SHOTS = ROOT / "artifacts" / "screenshots" / "look"

@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
-from accounts.tests.conftest import PASSWORD
-from guichet.testing.pages import ANONYMOUS, SIGNED_IN, english, french_words
+from testing.pages import ANONYMOUS, SIGNED_IN, english, french_words
+from testing.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -73,7 +73,7 @@ def test_every_error_page_keeps_the_header_the_switch_and_support(poitiers, lang
 
 
 def test_english_error_pages_are_english(poitiers):
-    from guichet.testing.pages import french_words
+    from testing.pages import french_words
 
     for kind, response in _pages("en").items():
         assert french_words(response.content.decode()) == [], kind

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from institutions.models import Portal
+from testing.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -88,8 +89,8 @@ def test_devices_are_named_in_words():
 
 def test_the_last_sign_in_reads_well_in_english(client, student):
     for _ in range(2):  # the second sign-in has a previous one to show
-        client.post("/en/login/", {"identifier": student.identifier, "password": "Correct-Horse-Battery-2026"})
+        client.post("/en/login/", {"identifier": student.identifier, "password": PASSWORD})
         client.post("/en/logout/")
-    client.post("/en/login/", {"identifier": student.identifier, "password": "Correct-Horse-Battery-2026"})
+    client.post("/en/login/", {"identifier": student.identifier, "password": PASSWORD})
     html = client.get("/en/services/").content.decode()
     assert "Last sign-in: " in html and "m.." not in html and ".." not in html.split("Last sign-in: ")[1][:40]

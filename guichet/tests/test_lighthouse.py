@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from guichet.testing.browser import ROOT
+from testing.browser import ROOT
 
 pytestmark = pytest.mark.browser
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"

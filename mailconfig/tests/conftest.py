@@ -62,18 +62,3 @@ def write_pem(folder: Path, stem: str, cert: x509.Certificate, key=None) -> tupl
 @pytest.fixture(scope="session")
 def test_ca():
     return make_certificate("Guichet test CA", ca=True, days=365)
-
-
-@pytest.fixture
-def student(poitiers):
-    from accounts.models import Account
-    from institutions.models import Public
-
-    public = Public.objects.get(slug="universite")
-    return Account.objects.create_user(
-        "jeanne.martin@etu.univ-poitiers.fr",
-        "Correct-Horse-Battery-2026",
-        institution=public.institution,
-        public=public,
-        platform=public.platform,
-    )

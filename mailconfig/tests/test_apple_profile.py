@@ -71,7 +71,7 @@ def test_signed_in_the_profile_is_filled_with_the_persons_identifier(client, stu
     client.force_login(student)
     profile = plistlib.loads(_verify(tmp_path, client.get(URL).content, signing_files))
     (mail,) = profile["PayloadContent"]
-    assert mail["EmailAddress"] == mail["IncomingMailServerUsername"] == "jeanne.martin@etu.univ-poitiers.fr"
+    assert mail["EmailAddress"] == mail["IncomingMailServerUsername"] == "etudiant@etu.univ-poitiers.fr"
 
 
 def test_an_address_of_another_platform_is_not_put_in_the_profile(client, poitiers):

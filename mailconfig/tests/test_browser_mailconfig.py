@@ -4,9 +4,9 @@ the journeys work with the keyboard and without JavaScript."""
 import pytest
 from playwright.sync_api import expect
 
-from guichet.testing.browser import axe_check
 from institutions.models import Platform
-from sso.testing.dovecot import free_port
+from testing.browser import axe_check
+from testing.net import free_port
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,8 @@ from cryptography.hazmat.primitives import serialization
 
 from mailconfig import probes, words
 from mailconfig.servers import Server
-from mailconfig.testing import mailservers
-from sso.testing.dovecot import free_port
+from testing import mailservers
+from testing.net import free_port
 
 from .conftest import make_certificate, write_pem
 

@@ -66,9 +66,9 @@ def test_signed_in_the_page_is_filled_with_the_persons_identifier(client, studen
     client.force_login(student)
     response = client.get("/messagerie/clients/")
     html = response.content.decode()
-    assert "Réglages préparés pour jeanne.martin@etu.univ-poitiers.fr" in html
-    assert '<code class="copyable">jeanne.martin@etu.univ-poitiers.fr</code>' in html
-    assert "profil.mobileconfig?adresse=jeanne.martin%40etu.univ-poitiers.fr" in html
+    assert "Réglages préparés pour etudiant@etu.univ-poitiers.fr" in html
+    assert '<code class="copyable">etudiant@etu.univ-poitiers.fr</code>' in html
+    assert "profil.mobileconfig?adresse=etudiant%40etu.univ-poitiers.fr" in html
 
 
 def test_english_pages_carry_no_french(client, poitiers):

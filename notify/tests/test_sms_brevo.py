@@ -1,7 +1,7 @@
 """The Brevo SMS backend, end to end through the outbox.
 
 The real Brevo cannot be reached from here: tests have no network beyond loopback, and no
-Brevo account. `brevo_server` (notify/testing.py) is a local HTTP server that follows
+Brevo account. `brevo_server` (testing/notify.py) is a local HTTP server that follows
 Brevo's documented API for transactional SMS (POST /v3/transactionalSMS/send, `api-key`
 header, JSON body checked as Brevo documents it, 201 {"messageId": …}, errors as
 {"code", "message"}). What these tests prove is that Guichet speaks that documented API

@@ -1,1 +1,1 @@
-from accounts.tests.conftest import student  # noqa: F401 - the same persona as the accounts tests
+"""The ops tests use the suite's personas (testing.personas, loaded by the root conftest)."""

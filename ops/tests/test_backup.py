@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from testing.personas import PASSWORD
+
 BASE_DIR = Path(settings.BASE_DIR)
-PASSWORD = "Restored-Horse-Battery-2026"
 IDENTIFIER = "etudiant@etu.univ-poitiers.fr"
 
 BEFORE = f"""

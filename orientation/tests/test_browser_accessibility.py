@@ -4,7 +4,7 @@ desktop, and the main path works with the keyboard alone."""
 import pytest
 from playwright.sync_api import expect
 
-from guichet.testing.browser import axe_check
+from testing.browser import axe_check
 
 pytestmark = pytest.mark.browser
 

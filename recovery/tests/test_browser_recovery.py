@@ -3,13 +3,11 @@
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.models import Account
-from guichet.testing.browser import axe_check
-from institutions.models import Public
 from recovery import policy
+from testing.browser import axe_check
+from testing.personas import make_nurse
 
 pytestmark = pytest.mark.browser
 NURSE = "infirmiere@chu-poitiers.fr"
@@ -18,22 +16,11 @@ NEW_PASSWORD = "le chat de ma voisine mange des croissants"
 
 @pytest.fixture
 def nurse(site):
+    """The suite's nurse, in the live server's transactional database."""
     # The policy's word lists load on first use (about a second, more on a busy machine):
     # load them now, so the live meter answers within the usual wait.
     policy.score("warm-up")
-    public = Public.objects.get(slug="chu")
-    past = timezone.now() - timezone.timedelta(days=2)
-    return Account.objects.create_user(
-        NURSE,
-        "Correct-Horse-Battery-2026",
-        institution=public.institution,
-        public=public,
-        platform=public.platform,
-        secondary_email="claire.perso@example.org",
-        secondary_email_verified_at=past,
-        mobile="+33612345678",
-        mobile_verified_at=past,
-    )
+    return make_nurse()
 
 
 LINK = re.compile(r"http://[^/\s]+(/password/reset/lien/[^\s]+/)")

@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from guichet.testing.browser import axe_check
 from recovery.models import ManagerRequest, ResetCode, SupportReset
+from testing.browser import axe_check
 
 from .staff_people import make, signed_in
 

@@ -9,8 +9,7 @@ from django.utils import timezone
 from accounts.models import Account
 from audit.models import Event
 from recovery.models import ChannelChange
-
-from .conftest import PASSWORD
+from testing.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 NURSE = "infirmiere@chu-poitiers.fr"

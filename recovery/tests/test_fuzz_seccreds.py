@@ -8,8 +8,7 @@ from hypothesis import strategies as st
 from guichet.logmask import mask
 from recovery.actions import requests as reset_requests
 from recovery.models import ResetRequest
-
-from .conftest import PASSWORD
+from testing.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 NURSE = "infirmiere@chu-poitiers.fr"

@@ -29,21 +29,6 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def nurse(poitiers):
-    return make(NURSE, display_name="Claire Dubois", email="claire.perso@example.org", mobile="+33612345678")
-
-
-@pytest.fixture
-def manager(poitiers):
-    return make("cadre@chu-poitiers.fr", display_name="Marc Cadre", is_manager=True)
-
-
-@pytest.fixture
-def hr(poitiers):
-    return make("rh@chu-poitiers.fr", display_name="Rita RH", is_hr_approver=True)
-
-
-@pytest.fixture
 def mail(smtp_server, django_capture_on_commit_callbacks):
     class Mail:
         messages = smtp_server.messages
@@ -89,10 +74,10 @@ def test_a_manager_files_a_request_with_a_document(manager, nurse, settings):
     assert not ResetCode.objects.exists()
 
 
-def test_the_document_is_not_served_publicly(manager, nurse, hr):
+def test_the_document_is_not_served_publicly(manager, nurse, hr_approver):
     _file(signed_in(manager), document=SimpleUploadedFile("x.pdf", PDF, "application/pdf"))
     name = ManagerRequest.objects.get().document.name
-    for client in (Client(), signed_in(hr)):
+    for client in (Client(), signed_in(hr_approver)):
         for prefix in ("/media/", "/", "/static/"):
             assert client.get(prefix + name).status_code in (302, 404)
 
@@ -141,7 +126,7 @@ def test_a_manager_of_another_institution_cannot_file_for_this_person(nurse):
     assert not ManagerRequest.objects.exists()
 
 
-def test_an_inactive_account_cannot_be_asked_for_nor_approved(manager, hr, nurse):
+def test_an_inactive_account_cannot_be_asked_for_nor_approved(manager, hr_approver, nurse):
     nurse.status = nurse.DISABLED
     nurse.save()
     assert "pas actif" in _file(signed_in(manager)).content.decode()
@@ -151,7 +136,7 @@ def test_an_inactive_account_cannot_be_asked_for_nor_approved(manager, hr, nurse
     _file(signed_in(manager))
     nurse.status = nurse.DISABLED
     nurse.save()
-    assert "pas actif" in _decide(signed_in(hr), ManagerRequest.objects.get(), "approve").content.decode()
+    assert "pas actif" in _decide(signed_in(hr_approver), ManagerRequest.objects.get(), "approve").content.decode()
     assert ManagerRequest.objects.get().status == "pending" and not ResetCode.objects.exists()
 
 
@@ -164,14 +149,14 @@ def test_a_manager_cannot_file_for_themself(manager):
 # --- Deciding ------------------------------------------------------------------------------
 
 
-def test_approval_sends_the_person_a_link_and_tells_the_manager(manager, hr, nurse, mail):
+def test_approval_sends_the_person_a_link_and_tells_the_manager(manager, hr_approver, nurse, mail):
     _file(signed_in(manager))
     row = ManagerRequest.objects.get()
-    listing = signed_in(hr).get("/rh/demandes/").content.decode()
+    listing = signed_in(hr_approver).get("/rh/demandes/").content.decode()
     assert f"/rh/demandes/{row.pk}/" in listing
-    assert mail(_decide, signed_in(hr), row, "approve").status_code == 302
+    assert mail(_decide, signed_in(hr_approver), row, "approve").status_code == 302
     row.refresh_from_db()
-    assert (row.status, row.channel, row.decided_by) == ("issued", "email", hr)
+    assert (row.status, row.channel, row.decided_by) == ("issued", "email", hr_approver)
     assert ResetCode.objects.get().origin == "hr"
 
     (to_person,) = mail.to("claire.perso@example.org")
@@ -185,23 +170,28 @@ def test_approval_sends_the_person_a_link_and_tells_the_manager(manager, hr, nur
     body = to_manager.get_body(("plain",)).get_content()
     assert "/password/reset/lien/" not in body and not re.search(r"\b[2-9A-Z]{4}-[2-9A-Z]{4}\b", body)  # nothing usable
     event = Event.objects.get(code="hr.request.approved")
-    assert (event.actor, event.subject, event.data["channel"], event.data["outcome"]) == (hr, nurse, "email", "issued")
+    assert (event.actor, event.subject, event.data["channel"], event.data["outcome"]) == (
+        hr_approver,
+        nurse,
+        "email",
+        "issued",
+    )
 
 
-def test_without_an_address_the_code_goes_by_sms(manager, hr, nurse):
+def test_without_an_address_the_code_goes_by_sms(manager, hr_approver, nurse):
     nurse.secondary_email_verified_at = None
     nurse.save()
     _file(signed_in(manager))
-    _decide(signed_in(hr), ManagerRequest.objects.get(), "approve")
+    _decide(signed_in(hr_approver), ManagerRequest.objects.get(), "approve")
     assert ManagerRequest.objects.get().channel == "sms"
     assert Message.objects.get(channel=Message.SMS).to == "+33612345678"
 
 
-def test_without_a_verified_channel_the_manager_is_told_to_send_the_person_to_support(manager, hr, mail):
+def test_without_a_verified_channel_the_manager_is_told_to_send_the_person_to_support(manager, hr_approver, mail):
     make("brancardier@chu-poitiers.fr")
     _file(signed_in(manager), identifier="brancardier@chu-poitiers.fr")
     row = ManagerRequest.objects.get()
-    mail(_decide, signed_in(hr), row, "approve")
+    mail(_decide, signed_in(hr_approver), row, "approve")
     row.refresh_from_db()
     assert row.status == ManagerRequest.NEEDS_SUPPORT and not ResetCode.objects.exists()
     (to_manager,) = mail.to("cadre@chu-poitiers.fr")
@@ -210,20 +200,20 @@ def test_without_a_verified_channel_the_manager_is_told_to_send_the_person_to_su
     assert "se présenter au support" in signed_in(manager).get(f"/rh/demandes/{row.pk}/").content.decode()
 
 
-def test_refusal_needs_a_reason_and_the_manager_reads_it(manager, hr, nurse, mail):
+def test_refusal_needs_a_reason_and_the_manager_reads_it(manager, hr_approver, nurse, mail):
     _file(signed_in(manager))
     row = ManagerRequest.objects.get()
-    assert "motif du refus" in _decide(signed_in(hr), row, "refuse").content.decode()
-    mail(_decide, signed_in(hr), row, "refuse", "Demande à faire par la cadre de santé du service.")
+    assert "motif du refus" in _decide(signed_in(hr_approver), row, "refuse").content.decode()
+    mail(_decide, signed_in(hr_approver), row, "refuse", "Demande à faire par la cadre de santé du service.")
     row.refresh_from_db()
     assert row.status == "refused" and not ResetCode.objects.exists()
     (to_manager,) = mail.to("cadre@chu-poitiers.fr")
     assert "refusée" in to_manager["Subject"]
     assert "cadre de santé du service" in to_manager.get_body(("plain",)).get_content()
-    assert Event.objects.get(code="hr.request.refused").actor == hr
+    assert Event.objects.get(code="hr.request.refused").actor == hr_approver
 
 
-def test_the_requester_cannot_approve_their_own_request_even_as_hr_approver(manager, hr, nurse):
+def test_the_requester_cannot_approve_their_own_request_even_as_hr_approver(manager, hr_approver, nurse):
     manager.is_hr_approver = True
     manager.save()
     client = signed_in(manager)
@@ -235,50 +225,53 @@ def test_the_requester_cannot_approve_their_own_request_even_as_hr_approver(mana
     assert row.status == "pending" and not ResetCode.objects.exists()
 
 
-def test_an_approver_cannot_approve_a_request_about_themself(manager, hr):
+def test_an_approver_cannot_approve_a_request_about_themself(manager, hr_approver):
     other_hr = make("rh2@chu-poitiers.fr", email="rh2.perso@example.org", is_hr_approver=True)
     _file(signed_in(manager), identifier=other_hr.identifier)
     row = ManagerRequest.objects.get()
     assert _decide(signed_in(other_hr), row, "approve").status_code == 403
     assert not ResetCode.objects.exists()
-    assert _decide(signed_in(hr), row, "approve").status_code == 302  # another approver may
+    assert _decide(signed_in(hr_approver), row, "approve").status_code == 302  # another approver may
 
 
-def test_requests_expire_after_seven_days(manager, hr, nurse):
+def test_requests_expire_after_seven_days(manager, hr_approver, nurse):
     _file(signed_in(manager))
     ManagerRequest.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     row = ManagerRequest.objects.get()
-    assert f"/rh/demandes/{row.pk}/" not in signed_in(hr).get("/rh/demandes/").content.decode().split("Dernières")[0]
-    response = _decide(signed_in(hr), row, "approve")
+    assert (
+        f"/rh/demandes/{row.pk}/"
+        not in signed_in(hr_approver).get("/rh/demandes/").content.decode().split("Dernières")[0]
+    )
+    response = _decide(signed_in(hr_approver), row, "approve")
     assert response.status_code == 200  # no form any more, nothing done
     row.refresh_from_db()
     assert row.state() == "expired" and not ResetCode.objects.exists()
 
 
-def test_a_decided_request_cannot_be_decided_again(manager, hr, nurse):
+def test_a_decided_request_cannot_be_decided_again(manager, hr_approver, nurse):
     _file(signed_in(manager))
     row = ManagerRequest.objects.get()
-    _decide(signed_in(hr), row, "refuse", "Pas de justificatif.")
-    _decide(signed_in(hr), row, "approve")
+    _decide(signed_in(hr_approver), row, "refuse", "Pas de justificatif.")
+    _decide(signed_in(hr_approver), row, "approve")
     assert ManagerRequest.objects.get().status == "refused" and not ResetCode.objects.exists()
 
 
 # --- The document ----------------------------------------------------------------------------
 
 
-def test_the_hr_approver_downloads_the_document_and_it_is_audited(manager, hr, nurse):
+def test_the_hr_approver_downloads_the_document_and_it_is_audited(manager, hr_approver, nurse):
     _file(signed_in(manager), document=SimpleUploadedFile("x.pdf", PDF, "application/pdf"))
     row = ManagerRequest.objects.get()
-    response = signed_in(hr).get(f"/rh/demandes/{row.pk}/justificatif/")
+    response = signed_in(hr_approver).get(f"/rh/demandes/{row.pk}/justificatif/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == f'attachment; filename="demande-{row.pk}.pdf"'
     assert "sandbox" in response["Content-Security-Policy"]
-    assert Event.objects.get(code="hr.document.downloaded").actor == hr
+    assert Event.objects.get(code="hr.document.downloaded").actor == hr_approver
 
 
-def test_only_an_hr_approver_of_the_institution_downloads_the_document(manager, hr, nurse):
+def test_only_an_hr_approver_of_the_institution_downloads_the_document(manager, hr_approver, nurse):
     _file(signed_in(manager), document=SimpleUploadedFile("x.pdf", PDF, "application/pdf"))
     path = f"/rh/demandes/{ManagerRequest.objects.get().pk}/justificatif/"
     other_hr = make("rh@ac-poitiers.fr", "academie", is_hr_approver=True)

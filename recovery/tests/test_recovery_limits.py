@@ -15,8 +15,9 @@ from django.test import Client
 from accounts.models import Throttle
 from recovery import actions
 from recovery.models import ResetCode
+from testing.personas import PASSWORD
 
-from .conftest import PASSWORD, ask
+from .conftest import ask
 
 pytestmark = pytest.mark.django_db
 NURSE = "infirmiere@chu-poitiers.fr"

@@ -10,8 +10,9 @@ from django.utils import timezone
 from accounts.models import Throttle
 from audit.models import Event
 from recovery.models import ResetCode
+from testing.personas import PASSWORD
 
-from .conftest import NEW_PASSWORD, PASSWORD, ask
+from .conftest import NEW_PASSWORD, ask
 
 pytestmark = pytest.mark.django_db
 NURSE = "infirmiere@chu-poitiers.fr"
@@ -191,7 +192,7 @@ def test_the_strength_meter_answers_only_someone_choosing_a_password(client, nur
 
 
 def test_the_english_pages_and_link_e_mail_say_no_french(client, nurse, mail):
-    from guichet.testing.pages import french_words
+    from testing.pages import french_words
 
     nurse.language = "en"
     nurse.save()

@@ -1,7 +1,7 @@
 """Self-service recovery by SMS, end to end: the CHU nurse at 7:50 on her phone.
 
 The real SMS provider (Brevo) cannot be reached from here: these tests talk to the local
-HTTP server of notify/testing.py, which follows Brevo's documented transactional SMS API.
+HTTP server of testing/notify.py, which follows Brevo's documented transactional SMS API.
 """
 
 import re

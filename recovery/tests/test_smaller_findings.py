@@ -5,8 +5,8 @@ import pytest
 
 from notify.models import Message
 from recovery.models import ManagerRequest
+from testing.personas import PASSWORD
 
-from .conftest import PASSWORD
 from .staff_people import make, signed_in
 
 pytestmark = pytest.mark.django_db

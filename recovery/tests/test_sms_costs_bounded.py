@@ -12,8 +12,9 @@ from notify import quotas
 from notify.actions import queue_sms
 from notify.models import Message
 from recovery.actions import requests as reset_requests
+from testing.personas import PASSWORD
 
-from .conftest import PASSWORD, ask
+from .conftest import ask
 
 pytestmark = pytest.mark.django_db
 NURSE = "infirmiere@chu-poitiers.fr"

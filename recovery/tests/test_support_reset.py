@@ -11,8 +11,9 @@ from django.utils import timezone
 from audit.models import Event
 from notify.models import Message
 from recovery.models import ResetCode, SupportReset
+from testing.personas import PASSWORD
 
-from .staff_people import PASSWORD, make, signed_in
+from .staff_people import make, signed_in
 
 pytestmark = pytest.mark.django_db
 NURSE = "infirmiere@chu-poitiers.fr"
@@ -21,26 +22,8 @@ PROOFS = ["piece-identite", "matricule"]  # two of the CHU's three checks
 
 
 @pytest.fixture
-def agent(poitiers):
-    return make("agent@univ-poitiers.fr", "universite", display_name="Alice Agent", is_support_agent=True)
-
-
-@pytest.fixture
 def agent2(poitiers):
     return make("agent2@univ-poitiers.fr", "universite", display_name="Bruno Agent", is_support_agent=True)
-
-
-@pytest.fixture
-def nurse(poitiers):
-    return make(
-        NURSE, display_name="Claire Dubois", email="claire.perso@example.org", mobile="+33612345678", language="fr"
-    )
-
-
-@pytest.fixture
-def chief(poitiers):
-    """A privileged account: a CHU manager."""
-    return make("cadre@chu-poitiers.fr", display_name="Marc Cadre", email="marc.perso@example.org", is_manager=True)
 
 
 @pytest.fixture
@@ -92,7 +75,7 @@ def test_lookups_are_audited(agent, nurse):
     assert opened.actor == agent and opened.subject == nurse and opened.data == {"step": "open"}
 
 
-def test_the_page_shows_the_person_with_masked_channels(agent, nurse, chief):
+def test_the_page_shows_the_person_with_masked_channels(agent, nurse, manager):
     html = signed_in(agent).get(f"/support/guichet/personne/{nurse.pk}/").content.decode()
     for shown in (
         NURSE,
@@ -106,7 +89,7 @@ def test_the_page_shows_the_person_with_masked_channels(agent, nurse, chief):
         assert shown in html
     assert "claire.perso" not in html and "12345678" not in html
     assert "identité officielle présentée au guichet" in html and "Rappel au numéro" in html  # the CHU's checklist
-    chief_page = signed_in(agent).get(f"/support/guichet/personne/{chief.pk}/").content.decode()
+    chief_page = signed_in(agent).get(f"/support/guichet/personne/{manager.pk}/").content.decode()
     assert "un second agent doit approuver" in chief_page
 
 
@@ -239,8 +222,8 @@ def _decide(client, reset, decision, reason=""):
     return client.post("/support/guichet/demandes/", {"request": reset.pk, "decision": decision, "reason": reason})
 
 
-def test_a_privileged_reset_waits_for_a_second_agent(agent, agent2, chief, mail):
-    response = mail(_reset, signed_in(agent), chief)
+def test_a_privileged_reset_waits_for_a_second_agent(agent, agent2, manager, mail):
+    response = mail(_reset, signed_in(agent), manager)
     assert response.status_code == 302
     assert "second agent doit approuver" in signed_in(agent).get(response["Location"]).content.decode()
     reset = SupportReset.objects.get()
@@ -270,16 +253,16 @@ def test_the_person_cannot_approve_their_own_reset(agent, agent2):
     assert reset.status == SupportReset.PENDING
 
 
-def test_a_printed_code_is_shown_to_the_approving_agent(agent, agent2, chief):
-    _reset(signed_in(agent), chief, channel="printed")
+def test_a_printed_code_is_shown_to_the_approving_agent(agent, agent2, manager):
+    _reset(signed_in(agent), manager, channel="printed")
     assert not ResetCode.objects.exists()
     response = _decide(signed_in(agent2), SupportReset.objects.get(), "approve")
     code = _printed_code(response)
-    assert Client().post("/password/reset/code/", {"identifier": chief.identifier, "code": code}).status_code == 302
+    assert Client().post("/password/reset/code/", {"identifier": manager.identifier, "code": code}).status_code == 302
 
 
-def test_a_second_agent_may_refuse_with_a_reason(agent, agent2, chief):
-    _reset(signed_in(agent), chief)
+def test_a_second_agent_may_refuse_with_a_reason(agent, agent2, manager):
+    _reset(signed_in(agent), manager)
     reset = SupportReset.objects.get()
     assert "motif du refus" in _decide(signed_in(agent2), reset, "refuse").content.decode()
     assert _decide(signed_in(agent2), reset, "refuse", "Pièce d'identité douteuse").status_code == 302
@@ -290,8 +273,8 @@ def test_a_second_agent_may_refuse_with_a_reason(agent, agent2, chief):
     assert not ResetCode.objects.exists()
 
 
-def test_a_pending_reset_lapses_after_a_day(agent, agent2, chief):
-    _reset(signed_in(agent), chief)
+def test_a_pending_reset_lapses_after_a_day(agent, agent2, manager):
+    _reset(signed_in(agent), manager)
     SupportReset.objects.update(created_at=timezone.now() - timedelta(hours=25), expires_at=timezone.now())
     response = _decide(signed_in(agent2), SupportReset.objects.get(), "approve")
     assert response.status_code == 200
@@ -301,17 +284,17 @@ def test_a_pending_reset_lapses_after_a_day(agent, agent2, chief):
 # --- Audit ---------------------------------------------------------------------------------
 
 
-def test_everything_is_audited_with_proofs_and_channel(agent, agent2, nurse, chief):
+def test_everything_is_audited_with_proofs_and_channel(agent, agent2, nurse, manager):
     _reset(signed_in(agent), nurse, channel="printed")
-    _reset(signed_in(agent), chief, channel="email")
-    _decide(signed_in(agent2), SupportReset.objects.get(account=chief), "approve")
+    _reset(signed_in(agent), manager, channel="email")
+    _decide(signed_in(agent2), SupportReset.objects.get(account=manager), "approve")
     events = {(e.code, e.subject.identifier): e for e in Event.objects.filter(code__startswith="support.reset.")}
     assert set(events) == {
         ("support.reset.requested", NURSE),
         ("support.reset.issued", NURSE),
-        ("support.reset.requested", chief.identifier),
-        ("support.reset.approved", chief.identifier),
-        ("support.reset.issued", chief.identifier),
+        ("support.reset.requested", manager.identifier),
+        ("support.reset.approved", manager.identifier),
+        ("support.reset.issued", manager.identifier),
     }
     for (code, subject), event in events.items():
         assert event.ip == "127.0.0.1"
@@ -321,7 +304,7 @@ def test_everything_is_audited_with_proofs_and_channel(agent, agent2, nurse, chi
             agent2 if code == "support.reset.approved" or (subject != NURSE and code.endswith("issued")) else agent
         )
         assert event.actor == expected
-    assert events[("support.reset.requested", chief.identifier)].data["privileged"] is True
+    assert events[("support.reset.requested", manager.identifier)].data["privileged"] is True
     issued = Event.objects.filter(code="recovery.code.issued").values_list("actor", "data")
     assert sorted((actor, data["channel"], data["origin"]) for actor, data in issued) == [
         (agent.pk, "printed", "support"),

@@ -20,8 +20,8 @@ from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 from accounts.models import Account
 from institutions.models import Client, Public
 from sso.protocols.saml.keys import generate_keypair
+from testing.personas import PASSWORD
 
-PASSWORD = "Correct-Horse-Battery-2026"
 IDP = "http://testserver/saml/metadata"
 ENTITY = "https://sp.example.org/saml"
 ACS = "https://sp.example.org/saml/acs"

@@ -5,12 +5,12 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Account
-from guichet.testing.browser import axe_check
 from institutions.models import Client, Public
-from sso.testing.relying_parties import RelyingParties
+from testing.browser import axe_check
+from testing.personas import PASSWORD
+from testing.relying_parties import RelyingParties
 
 pytestmark = pytest.mark.browser
-PASSWORD = "Correct-Horse-Battery-2026"
 KEY = "6b7ead4bd425836e8cf0079cd6c1a05acc127acd07c8ee4b61023e19250e929c"
 
 

@@ -7,11 +7,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
-from guichet.testing.http import next_location
 from sso.models import CasTicket
 from sso.protocols.cas import rules as cas
+from testing.http import next_location
+from testing.personas import PASSWORD
 
-from .conftest import PASSWORD, SERVICE, sign_in
+from .conftest import SERVICE, sign_in
 
 pytestmark = pytest.mark.django_db
 

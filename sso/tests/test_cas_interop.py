@@ -14,8 +14,8 @@ from django.conf import settings
 from accounts.models import Account
 from institutions.loader import load
 from institutions.models import Client, Public
+from testing.personas import PASSWORD
 
-PASSWORD = "Correct-Horse-Battery-2026"
 SERVICE = "https://app.example.org/mail/"
 
 

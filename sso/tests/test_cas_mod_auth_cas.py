@@ -15,9 +15,9 @@ from accounts.models import Account
 from institutions.loader import load
 from institutions.models import Client, Public
 from sso.models import CasTicket
-from sso.testing.apache import ApacheCas
+from testing.apache import ApacheCas
+from testing.personas import PASSWORD
 
-PASSWORD = "Correct-Horse-Battery-2026"
 SIGN_INS = 200
 
 

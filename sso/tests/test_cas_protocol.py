@@ -12,8 +12,9 @@ import pytest
 from accounts.actions.sessions import LOGIN_AT
 from audit.models import Event
 from sso.models import CasTicket
+from testing.personas import PASSWORD
 
-from .conftest import PASSWORD, SERVICE, sign_in
+from .conftest import SERVICE, sign_in
 
 pytestmark = pytest.mark.django_db
 

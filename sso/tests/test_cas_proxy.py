@@ -12,9 +12,9 @@ from django.conf import settings
 from accounts.models import Account
 from institutions.loader import load
 from institutions.models import Client, Public
-from sso.testing.tls import CallbackServer, make_tls
+from testing.personas import PASSWORD
+from testing.tls import CallbackServer, make_tls
 
-PASSWORD = "Correct-Horse-Battery-2026"
 PORTAL = "https://portal.example.org/"
 WEBMAIL = "https://webmail.example.org/"
 ARCHIVE = "https://archive.example.org/"

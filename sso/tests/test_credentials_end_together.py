@@ -12,12 +12,11 @@ from accounts.actions import passwords
 from accounts.models import Account, UserSession
 from audit.models import Event
 from institutions.models import Client as RelyingParty
-from institutions.models import Institution
 from recovery import actions as recovery
 from recovery.models import ResetCode
 from sso.models import CasTicket
 from sso.protocols.cas import rules as cas
-from sso.testing.oidc import PASSWORD, STUDENT, WEBMAIL, account, oidc_client
+from testing.oidc import PASSWORD, STUDENT, WEBMAIL, account, oidc_client
 
 from .test_oidc_tokens import DOVECOT_SECRET, SECRET, introspect, refresh, tokens
 
@@ -55,15 +54,6 @@ def world(poitiers, monkeypatch):
     oidc_client("webmail", redirect_uris=[WEBMAIL], publics=["universite"])
     oidc_client("dovecot", redirect_uris=[])
     return account()
-
-
-@pytest.fixture
-def admin_user(poitiers):
-    return Account.objects.create_superuser(
-        identifier="admin@univ-poitiers.fr",
-        password="a long admin passphrase",
-        institution=Institution.objects.get(slug="univ-poitiers"),
-    )
 
 
 def _reset_by_code(account: Account) -> None:

@@ -12,8 +12,8 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
 from institutions.loader import load
-from sso.testing import dovecot
-from sso.testing.oidc import STUDENT, WEBMAIL, account, browser_signed_in, oidc_client, pkce
+from testing import dovecot
+from testing.oidc import STUDENT, WEBMAIL, account, browser_signed_in, oidc_client, pkce
 
 DOVECOT_SECRET = "dovecot-introspection-secret"
 NATIVE = "http://127.0.0.1:54321/"  # Thunderbird's loopback redirect, any port (RFC 8252)

@@ -17,7 +17,7 @@ from joserfc.jwk import KeySet
 
 from institutions.loader import load
 from sso.auth import MFA, SFA
-from sso.testing.oidc import PASSWORD, STUDENT, account, browser_signed_in, oidc_client
+from testing.oidc import PASSWORD, STUDENT, account, browser_signed_in, oidc_client
 
 WEBMAIL = "https://webmail.example.org/oidc/callback"
 SECRET = "acr-secret"

@@ -5,16 +5,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from audit.models import Event
-from guichet.testing.http import next_location
 from sso.models import SignOn
-from sso.testing.oidc import LOOPBACK, PASSWORD, STUDENT, WEBMAIL, account, oidc_client, pkce
+from testing.http import next_location
+from testing.oidc import LOOPBACK, PASSWORD, STUDENT, WEBMAIL, account, oidc_client, pkce
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def student(poitiers):
-    return account()
 
 
 @pytest.fixture

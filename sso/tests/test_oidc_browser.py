@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import expect
 
-from guichet.testing.browser import axe_check
-from sso.testing.oidc import PASSWORD, STUDENT, account, oidc_client, pkce
+from testing.browser import axe_check
+from testing.oidc import PASSWORD, STUDENT, account, oidc_client, pkce
 
 pytestmark = pytest.mark.browser
 

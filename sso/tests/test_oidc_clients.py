@@ -8,7 +8,7 @@ from oauth2_provider.models import Application
 
 from institutions.models import Client
 from sso.protocols.oidc import rules as oidc
-from sso.testing.oidc import WEBMAIL, oidc_client
+from testing.oidc import WEBMAIL, oidc_client
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from sso.testing.oidc import LOOPBACK, PASSWORD, STUDENT, account, oidc_client, pkce
+from testing.oidc import LOOPBACK, PASSWORD, STUDENT, account, oidc_client, pkce
 
 pytestmark = pytest.mark.django_db
 FRONT = "https://agenda.example.net/frontchannel?x=1"

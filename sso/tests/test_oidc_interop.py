@@ -16,7 +16,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from institutions.loader import load
-from sso.testing.oidc import STUDENT, WEBMAIL, account, basic, browser_signed_in, oidc_client
+from testing.oidc import STUDENT, WEBMAIL, account, basic, browser_signed_in, oidc_client
 
 SECRET = "webmail-interop-secret"
 GOODBYE = "https://webmail.example.org/au-revoir"

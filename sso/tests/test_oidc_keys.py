@@ -10,7 +10,7 @@ from oauth2_provider.utils import jwk_from_pem
 
 from sso.protocols.oidc import keys as oidc_keys
 from sso.protocols.oidc.validator import GuichetValidator
-from sso.testing.oidc import PASSWORD, STUDENT, WEBMAIL, account, basic, oidc_client, pkce
+from testing.oidc import PASSWORD, STUDENT, WEBMAIL, account, basic, oidc_client, pkce
 
 
 @pytest.fixture

@@ -2,14 +2,9 @@
 
 import pytest
 
-from sso.testing.oidc import PASSWORD, STUDENT, WEBMAIL, account, oidc_client
+from testing.oidc import PASSWORD, STUDENT, WEBMAIL, oidc_client
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def student(poitiers):
-    return account()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from joserfc.jwk import KeySet
 from accounts.models import Account
 from institutions.loader import load
 from sso.models import OidcConsent
-from sso.testing.oidc import STUDENT, account, browser_signed_in, oidc_client
+from testing.oidc import STUDENT, account, browser_signed_in, oidc_client
 
 AGENDA = "https://agenda.example.net/cb"
 SONDAGE = "https://sondage.example.com/cb"

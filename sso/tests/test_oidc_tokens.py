@@ -7,7 +7,7 @@ import pytest
 from jwcrypto import jwk, jwt
 
 from audit.models import Event
-from sso.testing.oidc import PASSWORD, STUDENT, WEBMAIL, account, basic, oidc_client, pkce
+from testing.oidc import PASSWORD, STUDENT, WEBMAIL, account, basic, oidc_client, pkce
 
 pytestmark = pytest.mark.django_db
 SECRET = "webmail-secret-for-tests"

@@ -13,7 +13,7 @@ from sso import events
 from sso.models import SignOn
 from sso.protocols import MODULES, PROTOCOLS
 from sso.protocols.saml import idp as saml
-from sso.testing.oidc import WEBMAIL, oidc_client, pkce
+from testing.oidc import WEBMAIL, oidc_client, pkce
 
 from . import saml_sp
 from .conftest import SERVICE, sign_in

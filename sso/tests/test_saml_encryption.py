@@ -20,11 +20,6 @@ def idp_keys(settings):
     saml.forget()
 
 
-@pytest.fixture
-def nurse(poitiers):
-    return saml_sp.person("chu", "infirmiere@chu-poitiers.fr", display_name="Claire Dubois")
-
-
 def _round(client, sp):
     saml_sp.sign_in(client, "infirmiere@chu-poitiers.fr")
     request_id, url = sp.redirect_request()

@@ -32,11 +32,6 @@ def idp_keys(settings):
 
 
 @pytest.fixture
-def nurse(poitiers):
-    return saml_sp.person("chu", "infirmiere@chu-poitiers.fr", display_name="Claire Dubois")
-
-
-@pytest.fixture
 def sp(poitiers, client):
     service = ServiceProvider()
     service.register()

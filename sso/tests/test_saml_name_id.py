@@ -26,11 +26,6 @@ def idp_keys(settings):
     saml.forget()
 
 
-@pytest.fixture
-def nurse(poitiers):
-    return saml_sp.person("chu", "infirmiere@chu-poitiers.fr")
-
-
 def _answer(client, sp, fmt):
     request_id, url = sp.redirect_request(nameid_format=fmt)
     _action, fields = saml_sp.form(client.get(url))

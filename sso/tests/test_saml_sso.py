@@ -8,10 +8,10 @@ from saml2.response import StatusInvalidNameidPolicy, StatusNoPassive, StatusReq
 from saml2.sigver import SignatureError
 
 from audit.models import Event
-from guichet.testing.http import next_location
 from institutions.models import Institution
 from sso.models import SignOn
 from sso.protocols.saml import idp as saml
+from testing.http import next_location
 
 from . import saml_sp
 from .saml_sp import ACS
@@ -25,13 +25,6 @@ def idp_keys(settings):
     saml.forget()
     yield
     saml.forget()
-
-
-@pytest.fixture
-def nurse(poitiers):
-    return saml_sp.person(
-        "chu", "infirmiere@chu-poitiers.fr", display_name="Claire Dubois", affiliation="staff,employee"
-    )
 
 
 @pytest.fixture

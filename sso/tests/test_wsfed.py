@@ -22,7 +22,7 @@ from . import saml_sp
 
 pytestmark = pytest.mark.django_db
 OWA = "https://webmail.chu-poitiers.fr/owa/"
-RP_SCRIPT = Path(__file__).resolve().parent.parent / "testing" / "wsfed_rp.js"
+RP_SCRIPT = Path(__file__).resolve().parent.parent.parent / "testing" / "wsfed_rp.js"
 PASSWORD = saml_sp.PASSWORD
 
 
@@ -34,11 +34,6 @@ def idp_files():
 @pytest.fixture(autouse=True)
 def idp_keys(settings, idp_files):
     settings.GUICHET_SAML_KEY_FILE, settings.GUICHET_SAML_CERT_FILE = idp_files
-
-
-@pytest.fixture
-def nurse(poitiers):
-    return saml_sp.person("chu", "infirmiere@chu-poitiers.fr", display_name="Claire Martin")
 
 
 def _signed_in(client, identifier="infirmiere@chu-poitiers.fr"):
@@ -89,7 +84,7 @@ def test_outlook_on_the_web_gets_a_token_the_relying_party_accepts(client, nurse
     profile = result["profile"]
     # What Exchange's claims-based authentication maps: the UPN (and the primary SID, below).
     assert profile[wsfed.UPN] == "infirmiere@chu-poitiers.fr"
-    assert profile["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"] == "Claire Martin"
+    assert profile["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"] == "Claire Dubois"
     assert "AudienceRestrictionCondition><saml:Audience>https://webmail.chu-poitiers.fr/owa/<" in fields["wresult"]
     assert Event.objects.filter(code="sso.wsfed.signin").exists()
     # A database account: the immutable ID sso keeps (Entra ID's shape), no made-up primary SID.

@@ -1,6 +1,6 @@
 import pytest
 
-from status.testing import TestCA
+from testing.status import TestCA
 
 
 @pytest.fixture
@@ -15,16 +15,3 @@ def ca(tmp_path, settings):
 @pytest.fixture
 def good_cert(ca):
     return ca.issue("127.0.0.1", "localhost", days=90)
-
-
-@pytest.fixture
-def admin_user(poitiers):
-    # pytest-django's own admin_user has no institution, which an Account requires.
-    from accounts.models import Account
-    from institutions.models import Institution
-
-    return Account.objects.create_superuser(
-        identifier="admin@univ-poitiers.fr",
-        password="a long admin passphrase",
-        institution=Institution.objects.get(slug="univ-poitiers"),
-    )

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from guichet.testing.browser import axe_check
 from institutions.models import Platform
 from status.models import Incident, IncidentUpdate, ProbeResult, ProbeTarget
+from testing.browser import axe_check
 
 pytestmark = pytest.mark.browser
 

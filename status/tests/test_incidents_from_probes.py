@@ -11,7 +11,7 @@ from institutions.models import Platform
 from notify.models import Message
 from status import actions, queries
 from status.models import DEGRADED, Incident, ProbeResult, ProbeTarget
-from status.testing import TLSServer
+from testing.status import TLSServer
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,7 @@ def test_recovery_waits_for_every_probe_of_the_platform(poitiers, admins, good_c
 
 
 def test_a_failure_elsewhere_leaves_other_platforms_operational(poitiers, admins, ca):
-    from status.testing import closed_port
+    from testing.status import closed_port
 
     target = _target("smtp", closed_port(), platform="exchange")
     for _ in range(3):

@@ -5,7 +5,7 @@ and one that answers like a broken service."""
 import pytest
 
 from status.probes import Spec, run
-from status.testing import TLSServer, closed_port
+from testing.status import TLSServer, closed_port
 
 KINDS = ["https", "imap", "smtp"]
 
@@ -45,7 +45,7 @@ def test_a_certificate_for_another_name_fails(kind, ca):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_certificate_from_an_unknown_authority_fails(kind, ca, tmp_path_factory):
-    from status.testing import TestCA
+    from testing.status import TestCA
 
     stranger = TestCA(tmp_path_factory.mktemp("stranger")).issue("127.0.0.1")
     with TLSServer(kind, stranger) as server:

@@ -4,37 +4,12 @@ one without, and the ticket a teacher files from a paused sign-in."""
 import io
 
 import pytest
-from django.test import Client
 from django.utils import translation
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
-from accounts.models import Account
-from institutions.models import Platform, Public
+from institutions.models import Platform
 from support import actions
-
-from ..testing import glpi_server  # noqa: F401  (fixture)
-
-PASSWORD = "Correct-Horse-Battery-2026"
-
-
-def make_account(identifier: str, public: str = "universite", **fields) -> Account:
-    row = Public.objects.get(slug=public)
-    return Account.objects.create_user(
-        identifier, PASSWORD, institution=row.institution, public=row, platform=row.platform, **fields
-    )
-
-
-def with_second_factor(account: Account, client: Client | None = None) -> Client:
-    """Signed in, and verified with a TOTP device as the sign-in's second step would."""
-    client = client or Client()
-    device = TOTPDevice.objects.create(user=account, name="app", confirmed=True)
-    client.force_login(account)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
+from testing.personas import with_second_factor
 
 
 @pytest.fixture(autouse=True)
@@ -43,11 +18,6 @@ def _french():
     # (carried.link, reverse) must not inherit it.
     with translation.override("fr"):
         yield
-
-
-@pytest.fixture
-def agent(poitiers):
-    return make_account("agent@univ-poitiers.fr", display_name="Agnès Agent", is_support_agent=True)
 
 
 @pytest.fixture

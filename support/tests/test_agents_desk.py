@@ -14,8 +14,9 @@ from institutions.models import Platform
 from notify.models import Message
 from support import actions, hours, sla
 from support.models import Ticket
+from testing.personas import make_person, with_second_factor
 
-from .conftest import file_ticket, make_account, with_second_factor
+from .conftest import file_ticket
 
 
 def test_anonymous_people_are_sent_to_sign_in(poitiers):
@@ -24,7 +25,7 @@ def test_anonymous_people_are_sent_to_sign_in(poitiers):
 
 
 def test_people_without_the_role_are_refused_even_with_a_second_factor(poitiers):
-    someone = make_account("etudiant@etu.univ-poitiers.fr")
+    someone = make_person("etudiant@etu.univ-poitiers.fr")
     assert with_second_factor(someone).get("/support/tickets/").status_code == 403
 
 
@@ -101,7 +102,7 @@ def test_assign_status_and_priority_are_audited(agent_client, agent):
 
 
 def test_viewing_a_ticket_is_audited_and_links_to_the_assisted_reset(agent_client, agent):
-    person = make_account("jeanne.martin@ac-poitiers.fr", "academie")
+    person = make_person("jeanne.martin@ac-poitiers.fr", "academie")
     ticket, _ = file_ticket()
     page = agent_client.get(f"/support/tickets/{ticket.number}/").content.decode()
     assert f'href="/support/guichet/personne/{person.pk}/"' in page
@@ -151,7 +152,7 @@ def test_a_breached_target_is_flagged_in_the_queue(agent_client):
 
 def test_actions_refuse_someone_without_the_role(poitiers):
     ticket, _ = file_ticket()
-    someone = make_account("etudiant@etu.univ-poitiers.fr")
+    someone = make_person("etudiant@etu.univ-poitiers.fr")
     with pytest.raises(PermissionDenied):
         actions.add_note(someone, ticket, "intrus")
 

@@ -10,11 +10,12 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
-from guichet.testing.browser import axe_check
 from notify.models import Message
 from support.models import Ticket
+from testing.browser import axe_check
+from testing.personas import make_person, with_second_factor
 
-from .conftest import file_ticket, make_account, with_second_factor
+from .conftest import file_ticket
 
 pytestmark = pytest.mark.browser
 
@@ -35,8 +36,8 @@ def _tracking_link(ticket: Ticket) -> str:
 
 
 def test_paused_sign_in_to_an_answer_read_on_a_phone(open_page, site, screenshot):
-    make_account("jeanne.martin@ac-poitiers.fr", "academie")
-    agent = make_account("agent@univ-poitiers.fr", display_name="Agnès Agent", is_support_agent=True)
+    make_person("jeanne.martin@ac-poitiers.fr", "academie")
+    agent = make_person("agent@univ-poitiers.fr", display_name="Agnès Agent", is_support_agent=True)
     # Five wrong passwords already typed (a client as fast as a script); the sixth, on the phone.
     for n in range(5):
         Client().post("/login/", {"identifier": "jeanne.martin@ac-poitiers.fr", "password": f"Mauvais-{n}"})
@@ -141,7 +142,7 @@ def test_axe_finds_nothing_on_the_persons_pages(axe_page, site, path, screenshot
 @pytest.mark.parametrize("path", ["/support/tickets/", "ticket", "second-factor"])
 def test_axe_finds_nothing_on_the_agents_pages(axe_page, site, path, screenshot):
     label = {"/support/tickets/": "queue"}.get(path, path)
-    agent = make_account("agent@univ-poitiers.fr", display_name="Agnès Agent", is_support_agent=True)
+    agent = make_person("agent@univ-poitiers.fr", display_name="Agnès Agent", is_support_agent=True)
     ticket, _ = file_ticket(urgent=True)
     if path == "second-factor":
         client = Client()

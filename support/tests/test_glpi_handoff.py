@@ -1,5 +1,5 @@
 """Hand-off to GLPI, tested against a local server speaking GLPI's documented REST API
-(support/testing.py): the ticket with its urgency and screenshot as a document, follow-ups
+(testing/support.py): the ticket with its urgency and screenshot as a document, follow-ups
 both ways by polling, and GLPI down — the ticket stays in Guichet, nothing lost, retried."""
 
 from datetime import timedelta

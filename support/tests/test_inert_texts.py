@@ -7,8 +7,7 @@ from django.test import Client
 from notify.models import Message
 from support import actions, carried
 from support.models import Ticket
-
-from .conftest import make_account, with_second_factor
+from testing.personas import make_person, with_second_factor
 
 XSS = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
 LIVE = ("<script>alert(1)</script>", "<img src=x onerror=alert(2)>")
@@ -71,7 +70,7 @@ def test_the_emails_are_inert(hostile):
 
 def test_the_admin_is_inert(hostile):
     ticket, _ = hostile
-    admin = make_account("admin@univ-poitiers.fr", is_staff=True, is_superuser=True)
+    admin = make_person("admin@univ-poitiers.fr", is_staff=True, is_superuser=True)
     page = with_second_factor(admin).get(f"/admin/support/ticket/{ticket.pk}/change/").content.decode()
     assert_inert(page)
     assert ticket.tracking_hash not in page

@@ -10,8 +10,8 @@ from notify.models import Message
 from support import carried
 from support.actions import file_suspicious_report
 from support.models import Ticket
+from testing.personas import make_person
 
-from .conftest import make_account
 from .test_contact_form import FORM
 
 
@@ -51,7 +51,7 @@ def _ctx_of(page: str) -> dict:
 
 @pytest.mark.django_db
 def test_the_paused_page_carries_the_identifier_and_never_the_password(poitiers):
-    make_account("jeanne.martin@ac-poitiers.fr", "academie")
+    make_person("jeanne.martin@ac-poitiers.fr", "academie")
     client = Client()
     for n in range(6):
         response = client.post(

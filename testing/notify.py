@@ -1,6 +1,6 @@
 """A real SMTP server for tests: pytest plugin with the fixture `smtp_server`.
 
-Load it with `pytest_plugins = ["notify.testing"]` in the root conftest. The fixture starts
+Load it with `pytest_plugins = ["testing.notify"]` in the root conftest. The fixture starts
 aiosmtpd on 127.0.0.1 and a free port, points Django's SMTP backend at it, and gives:
 
 - `messages`: every e-mail received, as `email.message.EmailMessage` (newest last);
@@ -8,12 +8,12 @@ aiosmtpd on 127.0.0.1 and a free port, points Django's SMTP backend at it, and g
 - `start()`: it comes back on the same port.
 """
 
-import socket
 from email import message_from_bytes, policy
-from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from testing.net import free_port
 
 
 class _Collector:
@@ -30,7 +30,7 @@ class SmtpServer:
     host = "127.0.0.1"
 
     def __init__(self):
-        self.port = _free_port()
+        self.port = free_port()
         self._collector = _Collector()
         self._controller = None
 
@@ -49,34 +49,17 @@ class SmtpServer:
             self._controller = None
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _configure(settings: Any, **values: object) -> None:
-    """Point the settings at a local test server (pytest-django restores them afterwards)."""
-    for name, value in values.items():
-        setattr(settings, name, value)
-
-
 @pytest.fixture
 def smtp_server(settings):
     server = SmtpServer()
     server.start()
-    _configure(
-        settings,
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST=server.host,
-        EMAIL_PORT=server.port,
-        EMAIL_HOST_USER="",
-        EMAIL_HOST_PASSWORD="",
-        EMAIL_USE_TLS=False,
-        EMAIL_USE_SSL=False,
-        EMAIL_TIMEOUT=5,
-    )
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = server.host
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
     yield server
     server.stop()
 
@@ -100,6 +83,7 @@ import re  # noqa: E402
 import threading  # noqa: E402
 from functools import partial  # noqa: E402
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
+from typing import Any  # noqa: E402
 
 BREVO_ERRORS = {
     400: {"code": "invalid_parameter", "message": "Bad request"},
@@ -225,13 +209,10 @@ class _BrevoHandler(BaseHTTPRequestHandler):
 def brevo_server(settings):
     server = BrevoServer()
     server.start()
-    _configure(
-        settings,
-        GUICHET_SMS_BACKEND="brevo",
-        GUICHET_BREVO_API_URL=server.url,
-        GUICHET_BREVO_API_KEY=server.api_key,
-        GUICHET_BREVO_API_KEY_FILE="",
-        GUICHET_SMS_SENDER="Guichet",
-    )
+    settings.GUICHET_SMS_BACKEND = "brevo"
+    settings.GUICHET_BREVO_API_URL = server.url
+    settings.GUICHET_BREVO_API_KEY = server.api_key
+    settings.GUICHET_BREVO_API_KEY_FILE = ""
+    settings.GUICHET_SMS_SENDER = "Guichet"
     yield server
     server.stop()

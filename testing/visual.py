@@ -11,32 +11,29 @@ change with GUICHET_UPDATE_REFERENCES=1 (and look at the screenshots before comm
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PIL import Image
 
-REFERENCES = Path(__file__).resolve().parent.parent / "tests" / "look_references.json"
+REFERENCES = Path(__file__).resolve().parent.parent / "guichet" / "tests" / "look_references.json"
 GREY, COLOUR = 16, 4
+# {"height": pixels, "grey": hex digits, "colour": hex digits}, as stored in the references.
+Signature = dict[str, Any]
 
 
-def signature(png: Path) -> dict[str, Any]:
+def signature(png: Path) -> Signature:
     with Image.open(png) as image:
         rgb = image.convert("RGB")
         grey = rgb.convert("L").resize((GREY, GREY), Image.Resampling.BOX)
         colour = rgb.resize((COLOUR, COLOUR), Image.Resampling.BOX)
         return {
             "height": rgb.height,
-            "grey": "".join(f"{v >> 4:x}" for v in _pixels(grey)),
-            "colour": "".join(f"{c >> 4:x}" for px in _pixels(colour) for c in px),
+            "grey": "".join(f"{cast(int, v) >> 4:x}" for v in grey.get_flattened_data()),
+            "colour": "".join(f"{c >> 4:x}" for px in colour.get_flattened_data() for c in cast(tuple[int, ...], px)),
         }
 
 
-def _pixels(image: Image.Image) -> list[Any]:
-    # Grey images give ints, RGB ones tuples: the stubs cannot know which.
-    return list(image.get_flattened_data())
-
-
-def differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
+def differences(expected: Signature, actual: Signature) -> list[str]:
     """Why two signatures differ beyond rendering noise; empty when they match."""
     problems = []
     if abs(expected["height"] - actual["height"]) > max(8, expected["height"] * 0.02):
@@ -54,12 +51,9 @@ def updating() -> bool:
     return os.environ.get("GUICHET_UPDATE_REFERENCES") == "1"
 
 
-def load() -> dict[str, Any]:
-    if not REFERENCES.exists():
-        return {}
-    references: dict[str, Any] = json.loads(REFERENCES.read_text(encoding="utf-8"))
-    return references
+def load() -> dict[str, Signature]:
+    return json.loads(REFERENCES.read_text(encoding="utf-8")) if REFERENCES.exists() else {}
 
 
-def save(references: dict[str, Any]) -> None:
+def save(references: dict[str, Signature]) -> None:
     REFERENCES.write_text(json.dumps(references, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import ipaddress
-import socket
 import socketserver
 import ssl
 import threading
@@ -31,6 +30,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from testing.net import free_port
 
 
 @dataclass
@@ -102,10 +103,8 @@ class TestCA:
 
 
 def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    """Bound then closed at once: nothing listens there for the test's duration."""
+    return free_port()
 
 
 class _Handler(socketserver.StreamRequestHandler):

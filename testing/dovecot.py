@@ -10,16 +10,14 @@ package's "dovecot" and "dovenull", mail as "nobody". Run as anyone else, it run
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-READY_SECONDS = 15
+from testing.net import free_port, wait_until_listening
 
 
 @dataclass
@@ -47,13 +45,6 @@ def version() -> str:
     ).stdout.strip()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _users() -> tuple[dict[str, str], str]:
     """Settings for who Dovecot's processes run as, and the userdb's uid/gid."""
     if os.geteuid() == 0:
@@ -74,7 +65,7 @@ def _config(folder: Path, port: int, users: dict[str, str], ids: str) -> str:
     anvil_chroot = "" if os.geteuid() == 0 else "  chroot =\n"
     login_chroot = "" if os.geteuid() == 0 else "  chroot =\n"
     lines = "\n".join(f"{name} = {value}" for name, value in users.items())
-    return f"""# Written by sso/testing/dovecot.py for one test run.
+    return f"""# Written by testing/dovecot.py for one test run.
 base_dir = {folder}/run
 state_dir = {folder}/state
 log_path = {folder}/dovecot.log
@@ -154,7 +145,7 @@ def running(introspection_url: str, client_id: str, client_secret: str, *, scope
         process = subprocess.Popen(  # noqa: S603 - the installed binary, our own config file
             [binary(), "-F", "-c", str(folder / "dovecot.conf")], stdout=output, stderr=subprocess.STDOUT
         )
-        _wait_until_listening(process, port, folder)
+        wait_until_listening(process, port, folder)
         yield Dovecot("127.0.0.1", port, folder)
     finally:
         if process is not None:
@@ -167,23 +158,3 @@ def running(introspection_url: str, client_id: str, client_secret: str, *, scope
         if output is not None:
             output.close()
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _wait_until_listening(process: subprocess.Popen[bytes], port: int, folder: Path) -> None:
-    deadline = time.monotonic() + READY_SECONDS
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as connection:
-                if connection.recv(64).startswith(b"* OK"):
-                    return
-        except OSError:
-            pass
-        try:  # doubles as the pause between two attempts, and notices an early exit
-            process.wait(timeout=0.05)
-        except subprocess.TimeoutExpired:
-            continue
-        break
-    out = "".join(
-        path.read_text(errors="replace") for path in folder.glob("dovecot.*") if path.suffix in (".out", ".log")
-    )
-    raise RuntimeError(f"Dovecot did not start on 127.0.0.1:{port}:\n{out[-2000:]}")

@@ -1,6 +1,6 @@
 """Real mail servers for the connection test's tests: a private Dovecot 2.3 with TLS (implicit
 on one port, STARTTLS on another, or no TLS at all) and aiosmtpd offering STARTTLS. Everything
-lives in a temporary folder and listens on 127.0.0.1; see sso/testing/dovecot.py for how the
+lives in a temporary folder and listens on 127.0.0.1; see testing/dovecot.py for how the
 suite runs Dovecot without touching the system's."""
 
 import os
@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sso.testing.dovecot import _users, _wait_until_listening, binary, free_port
+from testing.dovecot import _users, binary
+from testing.net import free_port, wait_until_listening
 
 
 @dataclass
@@ -33,7 +34,7 @@ def _config(folder: Path, imap: int, imaps: int, tls: bool, users: dict[str, str
         if tls
         else "  inet_listener imaps {\n    port = 0\n  }\n"
     )
-    return f"""# Written by mailconfig/testing/mailservers.py for one test.
+    return f"""# Written by testing/mailservers.py for one test.
 base_dir = {folder}/run
 state_dir = {folder}/state
 log_path = {folder}/dovecot.log
@@ -84,7 +85,7 @@ def dovecot(cert_pem: bytes | None = None, key_pem: bytes | None = None) -> Iter
         process = subprocess.Popen(  # noqa: S603 - the installed binary, our own config file
             [binary(), "-F", "-c", str(folder / "dovecot.conf")], stdout=output, stderr=subprocess.STDOUT
         )
-        _wait_until_listening(process, imap, folder)
+        wait_until_listening(process, imap, folder)
         yield MailServer(imap, imaps, folder)
     finally:
         if process is not None:

@@ -38,7 +38,7 @@ class GlpiServer:
         self.is_down = False
         self._ids = itertools.count(100)
         self._lock = threading.Lock()
-        self._httpd = _Httpd((self.host, 0), _Handler)
+        self._httpd = _GlpiHTTPServer((self.host, 0), _Handler)
         self._httpd.glpi = self
         self.port = self._httpd.server_address[1]
         self.url = f"http://{self.host}:{self.port}/apirest.php"
@@ -73,17 +73,19 @@ class GlpiServer:
         self._httpd.server_close()
 
 
-class _Httpd(ThreadingHTTPServer):
+class _GlpiHTTPServer(ThreadingHTTPServer):
     glpi: GlpiServer
 
 
 class _Handler(BaseHTTPRequestHandler):
+    server: _GlpiHTTPServer
+
     def log_message(self, *args):
         pass
 
     @property
     def glpi(self) -> GlpiServer:
-        assert isinstance(self.server, _Httpd)
+        assert isinstance(self.server, _GlpiHTTPServer)
         return self.server.glpi
 
     def _send(self, status: int, body) -> None:
@@ -142,8 +144,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _json(self) -> dict[str, Any]:
         length = int(self.headers.get("Content-Length") or 0)
-        found: dict[str, Any] = json.loads(self.rfile.read(length) or b"{}")
-        return found
+        body: dict[str, Any] = json.loads(self.rfile.read(length) or b"{}")
+        return body
 
     def do_POST(self):
         self.glpi.requests.append(("POST", self._path()))
@@ -195,8 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
         if manifest is None or upload is None:
             self._send(400, ["ERROR_UPLOAD_FILE_TOO_BIG_POST_MAX_SIZE", "missing upload"])
             return
-        raw = manifest.get_payload(decode=True)
-        data = json.loads(raw if isinstance(raw, bytes) else b"{}")["input"]
+        data = json.loads(bytes(manifest.get_payload(decode=True)))["input"]
         new_id = self.glpi.next_id()
         self.glpi.documents[new_id] = {
             "name": data.get("name"),

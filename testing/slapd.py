@@ -1,7 +1,7 @@
 """A real OpenLDAP slapd for the tests (pytest plugin).
 
-Enable it with `pytest_plugins = ["accounts.testing.slapd"]` in the root conftest, or
-`pytest -p accounts.testing.slapd`. Fixtures:
+Enable it with `pytest_plugins = ["testing.slapd"]` in the root conftest, or
+`pytest -p testing.slapd`. Fixtures:
 
 - `slapd` (session): a slapd of its own on `ldap://127.0.0.1:<free port>`, started on
   first use and stopped at the end of the session. The value is a `SlapdServer`: `url`,
@@ -36,7 +36,6 @@ import hashlib
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -48,6 +47,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from ldap3 import NONE, Connection, Server
+
+from testing.net import free_port
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -84,13 +85,6 @@ def ssha(password: str) -> str:
     salt = secrets.token_bytes(8)
     digest = hashlib.sha1(password.encode() + salt).digest()  # noqa: S324 - the LDAP scheme, test data only
     return "{SSHA}" + base64.b64encode(digest + salt).decode()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

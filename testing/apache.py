@@ -16,7 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .tls import make_tls
+from testing.net import free_port
+from testing.tls import make_tls
 
 APACHE = "/usr/sbin/apache2"
 MODULES = "/usr/lib/apache2/modules"
@@ -32,13 +33,6 @@ for name in sorted(os.environ):
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 class ApacheCas:
     def __init__(self, guichet_url: str):
         self.guichet_url = guichet_url
@@ -46,8 +40,8 @@ class ApacheCas:
         self.root = Path(tempfile.mkdtemp(prefix="guichet-apache-"))
         self.root.chmod(0o755)
         self.tls = make_tls(self.root)
-        self.ports = {version: _free_port() for version in VALIDATE}
-        self.front_port = _free_port()
+        self.ports = {version: free_port() for version in VALIDATE}
+        self.front_port = free_port()
         self.front = f"https://127.0.0.1:{self.front_port}"
         self.process: subprocess.Popen[bytes] | None = None
 

@@ -9,21 +9,17 @@ import requests
 
 from accounts.models import Account
 from institutions.models import Client, Public
+from testing.personas import PASSWORD, STUDENT, make_person
 
-PASSWORD = "Correct-Horse-Battery-2026"  # noqa: S105 - test accounts only
-STUDENT = "etudiant@etu.univ-poitiers.fr"
 # A native client's loopback redirect: nothing listens there, tests read the code from Location.
 LOOPBACK = "http://127.0.0.1:8765/callback"
 WEBMAIL = "https://webmail.example.org/oidc/callback"
 
 
 def account(identifier: str = STUDENT, public: str = "universite", **fields) -> Account:
-    group = Public.objects.get(slug=public)
+    """The student persona's name and affiliation (no secondary address), or another person's."""
     fields = {"display_name": "Jeanne Martin", "affiliation": "student", **fields}
-    created: Account = Account.objects.create_user(
-        identifier, PASSWORD, institution=group.institution, public=group, platform=group.platform, **fields
-    )
-    return created
+    return make_person(identifier, public, **fields)
 
 
 def oidc_client(slug: str, *, publics=(), name: str = "", **config) -> Client:
