@@ -1,18 +1,20 @@
 """Accounts: one row per person who signs in through Guichet, whatever directory holds them."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import signals
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.plugins.otp_totp import models as otp_totp
 from encrypted_fields.fields import EncryptedCharField
 from phonenumber_field.modelfields import PhoneNumberField
 
+from audit.keyed import keyed_hash
 from institutions.models import Institution, Platform, Public
 
 RECONFIRM_CHANNELS_AFTER = timedelta(days=180)
@@ -66,6 +68,10 @@ class Account(AbstractBaseUser, PermissionsMixin):
     directory = models.CharField(_("annuaire"), max_length=20, default="database")
     affiliation = models.CharField(_("affiliation"), max_length=100, blank=True)
     previous_login = models.DateTimeField(_("connexion précédente"), null=True, blank=True)
+    # Whether a confirmed second factor (authenticator, passkey, recovery codes) exists, kept
+    # by the device signals below: a sign-in reads it with the row instead of asking every
+    # device table. Never edited by hand (the admin shows it read-only).
+    has_second_factor = models.BooleanField(_("second facteur"), default=False, editable=False)
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
 
     is_staff = models.BooleanField(_("administrateur"), default=False)
@@ -83,8 +89,16 @@ class Account(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("compte")
         verbose_name_plural = _("comptes")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.identifier
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if fields is not None and list(fields) == ["last_login"]:
+            # Django's update_last_login at sign-in: previous_login (set by signin.complete)
+            # rides along, so a sign-in updates the row once.
+            kwargs["update_fields"] = ["last_login", "previous_login"]
+        super().save(*args, **kwargs)
 
     @property
     def is_active(self) -> bool:
@@ -227,7 +241,7 @@ class RecoveryCode(models.Model):
 def recovery_digest(code: str) -> str:
     # Keyed, so a copy of the database alone does not allow guessing the codes offline.
     normalized = "".join(c for c in (code or "").upper() if c.isalnum())
-    return salted_hmac("guichet.recovery-code", normalized, algorithm="sha256").hexdigest()
+    return keyed_hash("guichet.recovery-code", normalized)
 
 
 class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
@@ -256,3 +270,49 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
 
     class Meta(Device.Meta):
         verbose_name = _("application d'authentification")
+
+
+# --- Account.has_second_factor, kept by every device model's saves and deletes ---------------
+
+# Every model django-otp counts as a second factor (user_has_device asks them all).
+SECOND_FACTOR_MODELS = (
+    "accounts.TOTPDevice",
+    "accounts.RecoveryCodeDevice",
+    "otp_totp.TOTPDevice",
+    "django_otp_webauthn.WebAuthnCredential",
+)
+_CONFIRMED_AT_LOAD = "_guichet_confirmed_at_load"
+
+
+def refresh_second_factor(user_id: int) -> bool:
+    """Recompute the flag from the device tables (a device appeared, was confirmed or went)."""
+    from django_otp import device_classes
+
+    has = any(model.objects.filter(user_id=user_id, confirmed=True).exists() for model in device_classes())
+    Account.objects.filter(pk=user_id).exclude(has_second_factor=has).update(has_second_factor=has)
+    return has
+
+
+def _device_loaded(instance: Device, **kwargs: object) -> None:
+    # __dict__, not the attribute: a deferred field must not cost a query per row loaded.
+    instance.__dict__[_CONFIRMED_AT_LOAD] = instance.__dict__.get("confirmed")
+
+
+def _device_saved(instance: Device, created: bool, **kwargs: object) -> None:
+    # Each code checked saves its device (drift, replay guard): only a change of
+    # `confirmed` (or a new device) can change the flag, so only then are the tables asked.
+    if created or instance.__dict__.get(_CONFIRMED_AT_LOAD) != instance.confirmed:
+        refresh_second_factor(instance.user_id)
+    instance.__dict__[_CONFIRMED_AT_LOAD] = instance.confirmed
+
+
+def _device_deleted(instance: Device, **kwargs: object) -> None:
+    if instance.user_id is not None:
+        refresh_second_factor(instance.user_id)
+
+
+for _model in SECOND_FACTOR_MODELS:
+    # Explicit senders: a receiver for every model would stop Django's fast deletes everywhere.
+    signals.post_init.connect(_device_loaded, sender=_model, weak=False)
+    signals.post_save.connect(_device_saved, sender=_model, weak=False)
+    signals.post_delete.connect(_device_deleted, sender=_model, weak=False)

@@ -63,10 +63,10 @@ def describe_agent(agent: str) -> str:
 
 def open(request, account: Account) -> UserSession:
     now = timezone.now()
-    current = UserSession.objects.filter(
-        sid=request.session.get(SID) or "-", account=account, revoked_at__isnull=True
-    ).first()
-    if current is not None:
+    sid = request.session.get(SID)
+    # Only a browser that was signed in already can have a row to go on with (no query else).
+    current = sid and UserSession.objects.filter(sid=sid, account=account, revoked_at__isnull=True).first()
+    if current:
         # A fresh password in the same browser (renew, ForceAuthn): the same session goes
         # on, so the clients it signed in to are still told at logout.
         UserSession.objects.filter(pk=current.pk).update(last_seen=now)

@@ -2,7 +2,7 @@ import secrets
 
 from django.contrib.auth.hashers import check_password, make_password
 
-from .base import Directory, DirectoryEntry
+from .base import LOOKUP, Directory, DirectoryEntry, Known
 
 _DUMMY: dict[str, str] = {}
 
@@ -29,6 +29,12 @@ class DatabaseDirectory(Directory):
             identifier=normalize_identifier(identifier), institution=self.institution, directory=self.name
         ).first()
 
+    def _ours(self, account: "Account | None") -> "Account | None":
+        """The row the caller read, if this directory holds it (else: as unknown here)."""
+        if account is None or account.institution_id != self.institution.pk or account.directory != self.name:
+            return None
+        return account
+
     @staticmethod
     def _entry(account) -> DirectoryEntry:
         return DirectoryEntry(
@@ -41,8 +47,8 @@ class DatabaseDirectory(Directory):
             upn=account.identifier,
         )
 
-    def authenticate(self, identifier: str, password: str) -> DirectoryEntry | None:
-        account = self._account(identifier)
+    def authenticate(self, identifier: str, password: str, *, known: Known = LOOKUP) -> DirectoryEntry | None:
+        account = self._account(identifier) if known is LOOKUP else self._ours(known)
         if account is None or not password:
             # Check against a dummy hash of the same cost, through the very same code path, so
             # an unknown identifier takes the time of a known one with a wrong password.

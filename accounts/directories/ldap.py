@@ -66,7 +66,7 @@ from ldap3 import NONE, SUBTREE, Connection, Server, Tls
 from ldap3.core.exceptions import LDAPException
 from ldap3.utils.conv import escape_filter_chars
 
-from .base import Directory, DirectoryEntry, DirectoryUnavailable
+from .base import LOOKUP, Directory, DirectoryEntry, DirectoryUnavailable, Known
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ class LdapDirectory(Directory):
 
     # The Directory interface.
 
-    def authenticate(self, identifier: str, password: str) -> DirectoryEntry | None:
+    def authenticate(self, identifier: str, password: str, *, known: Known = LOOKUP) -> DirectoryEntry | None:
         if not password:
             return None
         with self._service() as conn:
