@@ -17,7 +17,7 @@ class Lookup(enum.Enum):
 LOOKUP = Lookup.LOOKUP
 # What a caller already knows of the row for a typed identifier: the row, None (no such
 # row), or LOOKUP (not asked yet).
-Known: TypeAlias = "Account | None | Literal[Lookup.LOOKUP]"
+Known: TypeAlias = "Account | Literal[Lookup.LOOKUP] | None"
 
 
 class DirectoryUnavailable(Exception):

@@ -1,8 +1,12 @@
 import secrets
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import check_password, make_password
 
 from .base import LOOKUP, Directory, DirectoryEntry, Known
+
+if TYPE_CHECKING:
+    from ..models import Account
 
 _DUMMY: dict[str, str] = {}
 
