@@ -1,7 +1,7 @@
 """Accounts: one row per person who signs in through Guichet, whatever directory holds them."""
 
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -24,11 +24,11 @@ def normalize_identifier(identifier: str) -> str:
     return (identifier or "").strip().lower()
 
 
-class AccountManager(BaseUserManager):
-    def get_by_natural_key(self, identifier):
-        return self.get(identifier=normalize_identifier(identifier))
+class AccountManager(BaseUserManager["Account"]):
+    def get_by_natural_key(self, identifier: str | None) -> "Account":
+        return self.get(identifier=normalize_identifier(identifier or ""))
 
-    def create_user(self, identifier, password=None, **fields):
+    def create_user(self, identifier: str, password: str | None = None, **fields: Any) -> "Account":
         account = self.model(identifier=normalize_identifier(identifier), **fields)
         if password:
             account.set_password(password)
@@ -37,13 +37,15 @@ class AccountManager(BaseUserManager):
         account.save()
         return account
 
-    def create_superuser(self, identifier, password=None, **fields):
+    def create_superuser(self, identifier: str, password: str | None = None, **fields: Any) -> "Account":
         if "institution" not in fields:
             fields["institution"] = Institution.objects.order_by("order").first()
         return self.create_user(identifier, password, is_staff=True, is_superuser=True, **fields)
 
 
-class Account(AbstractBaseUser, PermissionsMixin):
+# django-otp ships no types: its devices' reverse managers (totp_devices, …) are unknown to
+# the django-stubs plugin.
+class Account(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]
     ACTIVE, DISABLED, EXPIRED = "active", "disabled", "expired"
     STATUS_CHOICES = [(ACTIVE, _("actif")), (DISABLED, _("désactivé")), (EXPIRED, _("expiré"))]
 
@@ -79,11 +81,11 @@ class Account(AbstractBaseUser, PermissionsMixin):
     is_hr_approver = models.BooleanField(_("valideur RH"), default=False)
     is_manager = models.BooleanField(_("responsable (peut demander une réinitialisation)"), default=False)
 
-    objects = AccountManager()
+    objects: ClassVar[AccountManager] = AccountManager()
 
     USERNAME_FIELD = "identifier"
     EMAIL_FIELD = "secondary_email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("compte")
@@ -100,8 +102,8 @@ class Account(AbstractBaseUser, PermissionsMixin):
             kwargs["update_fields"] = ["last_login", "previous_login"]
         super().save(*args, **kwargs)
 
-    @property
-    def is_active(self) -> bool:
+    @property  # Django's is_active is a field; here the status decides
+    def is_active(self) -> bool:  # type: ignore[override]
         return self.status == self.ACTIVE
 
     @property
@@ -112,18 +114,18 @@ class Account(AbstractBaseUser, PermissionsMixin):
     def has_verified_mobile(self) -> bool:
         return bool(self.mobile and self.mobile_verified_at)
 
-    def recovery_email(self, now=None) -> str:
+    def recovery_email(self, now: datetime | None = None) -> str:
         """The secondary address if it may receive a reset now, else ""."""
         now = now or timezone.now()
         usable = self.secondary_email_usable_from is None or self.secondary_email_usable_from <= now
         return self.secondary_email if self.has_verified_secondary_email and usable else ""
 
-    def recovery_mobile(self, now=None) -> str:
+    def recovery_mobile(self, now: datetime | None = None) -> str:
         now = now or timezone.now()
         usable = self.mobile_usable_from is None or self.mobile_usable_from <= now
         return str(self.mobile) if self.has_verified_mobile and usable else ""
 
-    def needs_channel_reconfirmation(self, now=None) -> bool:
+    def needs_channel_reconfirmation(self, now: datetime | None = None) -> bool:
         """Recovery channels are reconfirmed every 180 days (asked gently on « Mes services »)."""
         verified = [d for d in (self.secondary_email_verified_at, self.mobile_verified_at) if d]
         if not verified:
@@ -136,10 +138,10 @@ class Account(AbstractBaseUser, PermissionsMixin):
         """Staff roles whose assisted reset needs a second agent's approval."""
         return self.is_staff or self.is_superuser or self.is_support_agent or self.is_hr_approver or self.is_manager
 
-    def get_full_name(self):
+    def get_full_name(self) -> str:
         return self.display_name or self.identifier
 
-    def get_short_name(self):
+    def get_short_name(self) -> str:
         return self.display_name or self.identifier
 
 
@@ -169,7 +171,7 @@ class Throttle(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "key"], name="throttle_kind_key")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.kind}:{self.key[:8]}"
 
 
@@ -188,7 +190,7 @@ class UserSession(models.Model):
     class Meta:
         ordering = ["-last_seen"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.account} {self.created_at:%Y-%m-%d %H:%M}"
 
 
@@ -204,20 +206,21 @@ class KnownDevice(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "device_hash"], name="known_device_once")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.account} {self.user_agent[:40]}"
 
 
-class RecoveryCodeDevice(ThrottlingMixin, Device):
+# django-otp ships no types: its Device and mixins are Any to mypy.
+class RecoveryCodeDevice(ThrottlingMixin, Device):  # type: ignore[misc]
     """Ten single-use recovery codes, stored as keyed hashes (never the codes themselves)."""
 
     class Meta:
         verbose_name = _("codes de secours")
 
-    def get_throttle_factor(self):
+    def get_throttle_factor(self) -> int:
         return 1
 
-    def verify_token(self, token):
+    def verify_token(self, token: str) -> bool:
         allowed, _details = self.verify_is_allowed()
         if not allowed:
             return False
@@ -234,7 +237,7 @@ class RecoveryCode(models.Model):
     device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
     digest = models.CharField(max_length=64, db_index=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"code {self.pk}"
 
 
@@ -244,7 +247,7 @@ def recovery_digest(code: str) -> str:
     return keyed_hash("guichet.recovery-code", normalized)
 
 
-class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
+class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]  # untyped django-otp
     """An authenticator app, as django-otp's TOTPDevice but with its secret encrypted at rest.
 
     django-otp keeps the key in clear; whoever reads the database (a backup, a replica) could
@@ -268,7 +271,7 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
     config_url = otp_totp.TOTPDevice.config_url
     _read_str_from_settings = otp_totp.TOTPDevice._read_str_from_settings
 
-    class Meta(Device.Meta):
+    class Meta(Device.Meta):  # type: ignore[misc]  # untyped django-otp
         verbose_name = _("application d'authentification")
 
 

@@ -191,7 +191,8 @@ def complete(request: HttpRequest, account: Account, device: Device | None = Non
     cookie value, if any."""
     settle: _Settle | None = request.__dict__.pop(_SETTLE, None)
     trusted = trusted_device(request, account.identifier)
-    throttling.settle_success(account.identifier, client_ip(request), settle and settle.gate, device=trusted)
+    gate = settle.gate if settle is not None else None
+    throttling.settle_success(account.identifier, client_ip(request), gate, device=trusted)
     request.session.pop(PENDING, None)
     # Django's update_last_login writes previous_login with last_login (Account.save).
     account.previous_login = account.last_login

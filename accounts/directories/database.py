@@ -15,7 +15,7 @@ def _dummy_hash() -> str:
     """A hash made with the current hasher and parameters (settings may differ in tests)."""
     from django.contrib.auth.hashers import get_hasher
 
-    algorithm = get_hasher().algorithm
+    algorithm = str(get_hasher().algorithm)
     if algorithm not in _DUMMY:
         _DUMMY[algorithm] = make_password(secrets.token_urlsafe(16))
     return _DUMMY[algorithm]
@@ -26,7 +26,7 @@ class DatabaseDirectory(Directory):
 
     name = "database"
 
-    def _account(self, identifier: str):
+    def _account(self, identifier: str) -> "Account | None":
         from accounts.models import Account, normalize_identifier
 
         return Account.objects.filter(
@@ -40,7 +40,7 @@ class DatabaseDirectory(Directory):
         return account
 
     @staticmethod
-    def _entry(account) -> DirectoryEntry:
+    def _entry(account: "Account") -> DirectoryEntry:
         return DirectoryEntry(
             identifier=account.identifier,
             display_name=account.display_name,
@@ -59,7 +59,7 @@ class DatabaseDirectory(Directory):
             check_password(password or "x", _dummy_hash())
             return None
 
-        def upgrade(raw):  # re-hash with the current parameters when they changed
+        def upgrade(raw: str) -> None:  # re-hash with the current parameters when they changed
             account.set_password(raw)
             account.save(update_fields=["password"])
 

@@ -61,9 +61,9 @@ import hashlib
 import logging
 import math
 import ssl
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from ldap3 import NONE, SIMPLE, SUBTREE, Connection, Server, Tls
@@ -72,6 +72,9 @@ from ldap3.utils.conv import escape_filter_chars
 
 from . import ldap_pool
 from .base import LOOKUP, Directory, DirectoryEntry, DirectoryUnavailable, Known
+
+if TYPE_CHECKING:
+    from institutions.models import Institution
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -102,7 +105,7 @@ SUCCESS, SIZE_LIMIT_EXCEEDED = 0, 4
 REFUSED_BIND = {48, 49, 50, 53}
 
 
-def _as_tuple(value) -> tuple[str, ...]:
+def _as_tuple(value: str | Iterable[str]) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
@@ -123,7 +126,7 @@ def _base64(raw: bytes | str) -> str:
     return base64.b64encode(raw).decode() if isinstance(raw, bytes) else raw.strip()
 
 
-def _raw_first(attributes: Mapping, names: tuple[str, ...]):
+def _raw_first(attributes: Mapping[str, Any], names: tuple[str, ...]) -> bytes | str:
     by_name = {key.lower(): value for key, value in attributes.items()}
     for name in names:
         raw = by_name.get(name.lower())
@@ -132,7 +135,7 @@ def _raw_first(attributes: Mapping, names: tuple[str, ...]):
     return ""
 
 
-def _values(attributes: Mapping, names: tuple[str, ...]) -> list[str]:
+def _values(attributes: Mapping[str, Any], names: tuple[str, ...]) -> list[str]:
     """The non-empty values of the first of `names` the entry has (names are case-insensitive)."""
     by_name = {key.lower(): value for key, value in attributes.items()}
     for name in names:
@@ -150,7 +153,7 @@ def _values(attributes: Mapping, names: tuple[str, ...]) -> list[str]:
 class LdapDirectory(Directory):
     name = "ldap"
 
-    def __init__(self, institution, **options):
+    def __init__(self, institution: "Institution", **options: Any) -> None:
         super().__init__(institution, **options)
         # ldap3 takes scheme://host[:port] only: `ldap://host/` (a trailing slash) is common.
         self.url = (options.get("url") or "").strip().rstrip("/")
@@ -318,7 +321,7 @@ class LdapDirectory(Directory):
             return None
         return found[0]["dn"], self._entry(found[0]["attributes"], typed)
 
-    def _entry(self, attributes: Mapping, typed: str) -> DirectoryEntry:
+    def _entry(self, attributes: Mapping[str, Any], typed: str) -> DirectoryEntry:
         def first(field_name: str) -> str:
             values = _values(attributes, self.mapping[field_name])
             return values[0] if values else ""

@@ -15,6 +15,8 @@ KEY_ATTEMPTS = 5
 
 
 class WriteOnce(SessionBase):
+    """Mixed in before a backend's SessionStore (db or cache)."""
+
     _unwritten_key = False
     _written: bytes | None = None
 
@@ -25,7 +27,8 @@ class WriteOnce(SessionBase):
         self.modified = True
 
     def save(self, must_create: bool = False) -> None:
-        snapshot = self.serializer().dumps(self._get_session(no_load=must_create or self._unwritten_key))
+        data = self._get_session(no_load=must_create or self._unwritten_key)  # type: ignore[attr-defined]  # SessionBase's, not in the stubs
+        snapshot = self.serializer().dumps(data)
         if self._session_key is None or self._unwritten_key:
             self._first_write()
         elif must_create or snapshot != self._written:

@@ -44,7 +44,7 @@ def test_a_trusted_browsers_sign_in_is_a_dozen_statements(student, django_assert
     account_reads = [s for s in statements if s.startswith("SELECT") and 'FROM "accounts_account"' in s]
     assert len(account_reads) == 1  # read once, second-factor flag included
     assert not [s for s in statements if "otp_totp" in s or "webauthn" in s or "recoverycode" in s]
-    assert len([s for s in statements if s.startswith("UPDATE \"accounts_account\"")]) == 1  # both login dates
+    assert len([s for s in statements if s.startswith('UPDATE "accounts_account"')]) == 1  # both login dates
     assert len([s for s in statements if "django_session" in s]) == 1  # one INSERT, no SELECT, no UPDATE
 
 
