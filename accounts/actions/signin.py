@@ -68,7 +68,13 @@ def _label(identifier: str) -> str:
 
 
 def _known(identifier: str) -> Account | None:
-    return Account.objects.filter(identifier=normalize_identifier(identifier)).first()
+    known = Account.objects.filter(identifier=normalize_identifier(identifier)).first()
+    if known is None:
+        # Built and dropped: turning the row into an object was the one piece of work a real
+        # account's wrong password cost that an unknown identifier did not (issue 10: the
+        # time of the answer must not tell them apart).
+        Account(identifier=normalize_identifier(identifier), status=Account.DISABLED)
+    return known
 
 
 def device_cookie(request: HttpRequest) -> str:
