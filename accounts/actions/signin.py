@@ -9,7 +9,7 @@ in one transaction in `complete`.
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import authenticate, login
@@ -32,6 +32,7 @@ PENDING = "guichet.pending_second_factor"
 PENDING_SECONDS = 300
 BACKEND = "accounts.backends.DirectoryBackend"
 DEVICE_COOKIE = "guichet_device"
+DEVICE_SEEN_PRECISION = timedelta(days=1)
 # On the request: what `attempt` left for `complete` to settle in its own transaction, and
 # the trusted-browser answer (asked once per request, not at each step).
 _SETTLE = "_guichet_signin_settle"
@@ -83,10 +84,16 @@ def device_cookie(request: HttpRequest) -> str:
 
 def trusted_device(request: HttpRequest, identifier: str) -> str | None:
     """The hash of this browser's device cookie if it signed in to this account before."""
-    memo: dict[str, str | None] = request.__dict__.setdefault(_TRUSTED, {})
+    seen = _seen_device(request, identifier)
+    return seen.device_hash if seen else None
+
+
+def _seen_device(request: HttpRequest, identifier: str) -> throttling.SeenDevice | None:
+    # Asked once per request: the attempt and the completed sign-in both need it.
+    memo: dict[str, throttling.SeenDevice | None] = request.__dict__.setdefault(_TRUSTED, {})
     key = normalize_identifier(identifier)
     if key not in memo:
-        memo[key] = throttling.trusted_device(device_cookie(request), identifier)
+        memo[key] = throttling.known_device(device_cookie(request), identifier)
     return memo[key]
 
 
@@ -223,10 +230,13 @@ def _remember_device(request: HttpRequest, account: Account, trusted: str | None
     """Tell the person by mail when a browser signs in for the first time."""
     agent = request.META.get("HTTP_USER_AGENT", "")[:300]
     raw = device_cookie(request)
-    if trusted:
-        KnownDevice.objects.filter(account=account, device_hash=trusted).update(
-            last_seen=timezone.now(), user_agent=agent
-        )
+    seen = _seen_device(request, account.identifier)
+    if trusted and seen:
+        # Kept to the day: a browser signing in every morning costs no write the rest of it.
+        if seen.user_agent != agent or timezone.now() - seen.last_seen >= DEVICE_SEEN_PRECISION:
+            KnownDevice.objects.filter(account=account, device_hash=trusted).update(
+                last_seen=timezone.now(), user_agent=agent
+            )
         return None
     new_cookie = None
     if not raw:

@@ -56,13 +56,27 @@ def on_campus(ip: str | None) -> bool:
     return throttle.in_networks(ip, institution_networks())
 
 
-def trusted_device(raw_cookie: str, identifier: str) -> str | None:
-    """The device hash when this browser signed in to this very account before (else None)."""
+@dataclass(frozen=True)
+class SeenDevice:
+    device_hash: str
+    last_seen: datetime
+    user_agent: str
+
+
+def known_device(raw_cookie: str, identifier: str) -> SeenDevice | None:
+    """This browser's record if it signed in to this very account before (else None)."""
     if not raw_cookie:
         return None
     digest = keyed_digest("device", raw_cookie)
-    known = KnownDevice.objects.filter(account__identifier=normalize_identifier(identifier), device_hash=digest)
-    return digest if known.exists() else None
+    rows = KnownDevice.objects.filter(account__identifier=normalize_identifier(identifier), device_hash=digest)
+    seen = rows.values_list("last_seen", "user_agent").first()
+    return SeenDevice(digest, *seen) if seen else None
+
+
+def trusted_device(raw_cookie: str, identifier: str) -> str | None:
+    """The device hash when this browser signed in to this very account before (else None)."""
+    seen = known_device(raw_cookie, identifier)
+    return seen.device_hash if seen else None
 
 
 def _state(row: Throttle | None) -> throttle.State:
