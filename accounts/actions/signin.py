@@ -57,6 +57,7 @@ class _Settle:
     ip: str | None
     gate: throttling.Gate
     device: str | None
+    mark: str = ""  # the password's fingerprint, to take the provisional failure back
 
 
 def _label(identifier: str) -> str:
@@ -126,13 +127,16 @@ def attempt(request: HttpRequest, identifier: str, password: str, institution: I
         # Signed in at once: `complete` settles the throttle in its own transaction.
         request.__dict__[_SETTLE] = _Settle(identifier, ip, gate, device)
         return Outcome("ok", account)
-    # The right password: the provisional failure is taken back, the ladder itself is only
-    # cleared once the second factor is through too (else each right password would buy
-    # an attacker who has it four more second-factor guesses).
-    throttling.take_back(identifier, password, ip, gate, device=device)
     if not account.is_active:
+        throttling.take_back(identifier, password, ip, gate, device=device)
         record(events.SIGNIN_INACTIVE, subject=account, ip=ip, status=account.status)
         return Outcome("inactive", account)
+    # The right password: the provisional failure is taken back (by `start_second_factor`,
+    # in the transaction that writes the session), the ladder itself is only cleared once
+    # the second factor is through too (else each right password would buy an attacker who
+    # has it four more second-factor guesses).
+    mark = throttling.fingerprint(identifier, password)
+    request.__dict__[_SETTLE] = _Settle(identifier, ip, gate, device, mark)
     return Outcome("second_factor", account)
 
 
@@ -162,9 +166,14 @@ def record_failed_attempt(
 _failure = record_failed_attempt  # the former private name
 
 
+@transaction.atomic
 def start_second_factor(request: HttpRequest, account: Account, next_url: str) -> None:
+    settle: _Settle | None = request.__dict__.pop(_SETTLE, None)
+    if settle is not None:
+        throttling.take_back_marked(settle.identifier, settle.mark, settle.ip, settle.gate, device=settle.device)
     request.session.cycle_key()
     request.session[PENDING] = {"account": account.pk, "at": timezone.now().timestamp(), "next": next_url}
+    request.session.save()  # in this transaction; the session middleware then finds nothing new
 
 
 def pending_account(request: HttpRequest) -> tuple[Account | None, str]:

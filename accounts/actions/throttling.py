@@ -264,6 +264,12 @@ def _reserve(
 @transaction.atomic
 def take_back(identifier: str, secret: str, ip: str | None, gate: Gate, *, device: str | None = None) -> None:
     """The secret was right (or the directory did not answer): undo what `reserve` counted."""
+    take_back_marked(identifier, fingerprint(identifier, secret), ip, gate, device=device)
+
+
+@transaction.atomic
+def take_back_marked(identifier: str, mark: str, ip: str | None, gate: Gate, *, device: str | None = None) -> None:
+    """`take_back` with the secret's fingerprint (a caller that no longer holds the secret)."""
     if not gate.counted:
         return
     kind, key = (
@@ -273,7 +279,6 @@ def take_back(identifier: str, secret: str, ip: str | None, gate: Gate, *, devic
     if row is not None:
         row.failures = max(0, row.failures - 1)
         row.consecutive = max(0, row.consecutive - 1)
-        mark = fingerprint(identifier, secret)
         row.recent = [r for r in row.recent if r != mark]
         if gate.until and row.paused_until == gate.until:  # the pause this very attempt set
             row.paused_until = gate.paused_before

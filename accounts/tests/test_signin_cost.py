@@ -68,6 +68,11 @@ def test_a_sign_in_with_a_second_factor_asks_no_device_table(student, django_ass
     with django_assert_max_num_queries(22), CaptureQueriesContext(connection) as ctx:
         assert sign_in(Client(), STUDENT)["Location"] == "/login/verification/"
     assert not [s for s in _statements(ctx) if "totpdevice" in s or "webauthn" in s or "recoverycode" in s]
+    # The right password's provisional failure was taken back, with the session, in one go.
+    from accounts.actions import throttling
+    from accounts.models import Throttle
+
+    assert not Throttle.objects.filter(key=throttling.account_key(STUDENT)).exists()
 
 
 def _shape(ctx: CaptureQueriesContext) -> list[str]:
