@@ -123,9 +123,10 @@ def attempt(request: HttpRequest, identifier: str, password: str, institution: I
             return Outcome("paused", until=gate.until)
         return Outcome("failed", remaining=throttling.remaining_before_pause(identifier, now))
     assert isinstance(account, Account)
+    mark = throttling.fingerprint(identifier, password)
     if account.is_active and not account.has_second_factor:
         # Signed in at once: `complete` settles the throttle in its own transaction.
-        request.__dict__[_SETTLE] = _Settle(identifier, ip, gate, device)
+        request.__dict__[_SETTLE] = _Settle(identifier, ip, gate, device, mark)
         return Outcome("ok", account)
     if not account.is_active:
         throttling.take_back(identifier, password, ip, gate, device=device)
@@ -135,7 +136,6 @@ def attempt(request: HttpRequest, identifier: str, password: str, institution: I
     # in the transaction that writes the session), the ladder itself is only cleared once
     # the second factor is through too (else each right password would buy an attacker who
     # has it four more second-factor guesses).
-    mark = throttling.fingerprint(identifier, password)
     request.__dict__[_SETTLE] = _Settle(identifier, ip, gate, device, mark)
     return Outcome("second_factor", account)
 
@@ -214,6 +214,11 @@ def complete(request: HttpRequest, account: Account, device: Device | None = Non
     settle: _Settle | None = request.__dict__.pop(_SETTLE, None)
     trusted = trusted_device(request, account.identifier)
     gate = settle.gate if settle is not None else None
+    if settle is not None and normalize_identifier(settle.identifier) != account.identifier:
+        # Typed otherwise (an LDAP uid for a mail): the attempt was counted under what was
+        # typed, so it is taken back there (the address with it).
+        throttling.take_back_marked(settle.identifier, settle.mark, settle.ip, settle.gate, device=settle.device)
+        gate = None
     throttling.settle_success(account.identifier, client_ip(request), gate, device=trusted)
     request.session.pop(PENDING, None)
     # Django's update_last_login writes previous_login with last_login (Account.save).

@@ -215,3 +215,13 @@ def test_an_unknown_identifier_does_the_same_python_work_as_a_real_one(student, 
         calls[identifier] = sum(stat[1] for stat in pstats.Stats(profile).stats.values()) / 10  # type: ignore[attr-defined]
     real, unknown = calls.values()
     assert abs(real - unknown) < 0.01 * real, calls
+
+
+def test_a_sign_in_typed_with_an_ldap_uid_leaves_no_failure_behind(ldap_university):
+    from accounts.actions import throttling
+    from accounts.models import Throttle
+
+    password = ldap_university.passwords["etudiant.ldap"]
+    assert sign_in(Client(), "etudiant.ldap", password, institution="univ-poitiers")["Location"] == "/services/"
+    assert not Throttle.objects.filter(key__in=[throttling.account_key("etudiant.ldap"), throttling.account_key(LEA)])
+    assert not Throttle.objects.filter(kind=Throttle.IP).exists()
