@@ -1,56 +1,46 @@
 """Django authentication through the institution's directory (database or LDAP)."""
 
-import phonenumbers
-from django.contrib.auth.backends import ModelBackend
-from django.utils import timezone
+from typing import Any
 
-from institutions import queries, routing
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
+
+from institutions.models import Institution
 
 from . import directories
+from .actions import directory as directory_actions
+from .directories.base import LOOKUP, Known
 from .models import Account
 
 
 class DirectoryBackend(ModelBackend):
-    def authenticate(self, request, identifier=None, password=None, institution=None, **kwargs):
+    def authenticate(  # type: ignore[override]  # ModelBackend's takes username; ours an identifier
+        self,
+        request: HttpRequest | None,
+        identifier: str | None = None,
+        password: str | None = None,
+        institution: Institution | None = None,
+        known: Known = LOOKUP,
+        **kwargs: Any,
+    ) -> Account | None:
+        """`known`: the Account row the caller already read for this identifier (or None when
+        there is none), so the row is read once per sign-in; LOOKUP: read it here."""
         if not identifier or institution is None:
             return None
         directory = directories.for_institution(institution)
-        entry = directory.authenticate(identifier, password or "")  # DirectoryUnavailable propagates
+        entry = directory.authenticate(identifier, password or "", known=known)  # DirectoryUnavailable propagates
         if entry is None:
             return None
-        return mirror(institution, directory.name, entry)
+        return mirror(institution, directory.name, entry, known)
 
 
-def mirror(institution, directory_name: str, entry: directories.DirectoryEntry) -> Account:
-    """The local row for a directory entry: the database directory's own row, or an LDAP
-    entry's mirror, refreshed at each sign-in so support sees what the directory says."""
-    account = Account.objects.filter(identifier=entry.identifier).first()
+def mirror(
+    institution: Institution, directory_name: str, entry: directories.DirectoryEntry, known: Known = LOOKUP
+) -> Account | None:
+    """The local row for a directory entry: the database directory's own row (None if it
+    went meanwhile), or an LDAP entry's mirror (accounts/actions/directory.py)."""
+    if known is LOOKUP or (known is not None and known.identifier != entry.identifier):
+        known = Account.objects.filter(identifier=entry.identifier).first()
     if directory_name == "database":
-        return account
-    now = timezone.now()
-    if account is None:
-        account = Account(identifier=entry.identifier, institution=institution, directory=directory_name)
-        account.set_unusable_password()
-    route = queries.route(entry.identifier)
-    if route.status == routing.MATCHED:
-        account.public, account.platform = route.target, route.target.platform
-    account.display_name = entry.display_name
-    account.affiliation = ",".join(entry.affiliations)[:100]
-    # Contacts kept by the institution's directory count as verified by it.
-    if entry.secondary_email and entry.secondary_email != account.secondary_email:
-        account.secondary_email, account.secondary_email_verified_at = entry.secondary_email, now
-    mobile = _e164(entry.mobile)
-    if mobile and mobile != str(account.mobile or ""):
-        account.mobile, account.mobile_verified_at = mobile, now
-    account.save()
-    return account
-
-
-def _e164(raw: str) -> str:
-    try:
-        number = phonenumbers.parse(raw, "FR")
-    except phonenumbers.NumberParseException:
-        return ""
-    if not phonenumbers.is_valid_number(number):
-        return ""
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return known
+    return directory_actions.mirror(institution, directory_name, entry, known)

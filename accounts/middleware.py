@@ -1,3 +1,7 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.cache import add_never_cache_headers
 
 from .actions import sessions
@@ -7,10 +11,10 @@ class SessionGuard:
     """Ends sessions that were revoked elsewhere, idle too long or older than the maximum;
     keeps every signed-in page out of every cache (the browser's back button, a proxy)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         signed_in = request.user.is_authenticated
         if signed_in:
             reason = sessions.guard(request)

@@ -24,6 +24,7 @@ spraying identifiers is held to a few attempts per form.
 """
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -68,7 +69,7 @@ def address_key(ip: str | None) -> str:
     return str(address)
 
 
-def in_networks(ip: str | None, networks) -> bool:
+def in_networks(ip: str | None, networks: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
     try:
         address = ipaddress.ip_address((ip or "").strip())
     except ValueError:
@@ -134,7 +135,7 @@ def slow_delay(state: State, now: datetime) -> int:
     beyond = max(len(state.recent) - IP_MAX_IDENTIFIERS, state.failures - IP_MAX_FAILURES)
     if beyond < 0:
         return 0
-    return min(SLOW_MAX_SECONDS, SLOW_BASE_SECONDS * 2 ** (beyond // SLOW_STEP_FAILURES))
+    return min(SLOW_MAX_SECONDS, SLOW_BASE_SECONDS * (1 << (beyond // SLOW_STEP_FAILURES)))
 
 
 def warn_before_pause(state: State, now: datetime) -> int | None:

@@ -216,10 +216,10 @@ if REDIS_URL:
             "KEY_PREFIX": "guichet",
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_ENGINE = "accounts.session_engines.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    SESSION_ENGINE = "accounts.session_engines.db"
 
 # Anonymous pages are cached this many seconds; the set-up version is part of the key,
 # so an edit in the admin shows at once.

@@ -6,11 +6,14 @@ import segno
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django_otp import login as otp_login
+from django_otp.models import Device
 
 from audit.actions import client_ip, record
 
+from .. import events
 from ..models import Account, RecoveryCode, RecoveryCodeDevice, TOTPDevice, recovery_digest
 from . import throttling
 
@@ -19,12 +22,12 @@ RECOVERY_CODES = 10
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
-def has_fresh_password(request) -> bool:
-    at = request.session.get(REAUTH_AT, 0)
-    return timezone.now().timestamp() - at <= settings.GUICHET_REAUTH_SECONDS
+def has_fresh_password(request: HttpRequest) -> bool:
+    at: float = request.session.get(REAUTH_AT, 0)
+    return timezone.now().timestamp() - at <= float(settings.GUICHET_REAUTH_SECONDS)
 
 
-def confirm_password(request, account: Account, password: str) -> bool:
+def confirm_password(request: HttpRequest, account: Account, password: str) -> bool:
     """Re-authentication before sensitive changes; wrong passwords count like at sign-in."""
     now = timezone.now()
     ip = client_ip(request)
@@ -33,7 +36,7 @@ def confirm_password(request, account: Account, password: str) -> bool:
         return False
     ok = authenticate(request, identifier=account.identifier, password=password, institution=account.institution)
     if ok is None or ok.pk != account.pk:
-        record("accounts.reauth.failure", subject=account, ip=ip)
+        record(events.REAUTH_FAILURE, subject=account, ip=ip)
         return False
     throttling.take_back(account.identifier, password, ip, gate)
     request.session[REAUTH_AT] = now.timestamp()
@@ -43,7 +46,8 @@ def confirm_password(request, account: Account, password: str) -> bool:
 def start_totp(account: Account) -> TOTPDevice:
     """An unconfirmed authenticator; it counts only once a first code confirms it."""
     TOTPDevice.objects.filter(user=account, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=account, name="TOTP", confirmed=False)
+    device: TOTPDevice = TOTPDevice.objects.create(user=account, name="TOTP", confirmed=False)
+    return device
 
 
 def totp_qr_svg(device: TOTPDevice) -> str:
@@ -52,25 +56,25 @@ def totp_qr_svg(device: TOTPDevice) -> str:
 
 
 @transaction.atomic
-def confirm_totp(request, account: Account, device: TOTPDevice, code: str) -> bool:
+def confirm_totp(request: HttpRequest, account: Account, device: TOTPDevice, code: str) -> bool:
     if not device.verify_token((code or "").replace(" ", "")):
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     # The person just proved they hold it: this session counts as verified with it.
     otp_login(request, device)
-    record("accounts.factor.added", actor=account, subject=account, ip=client_ip(request), factor="totp")
+    record(events.FACTOR_ADDED, actor=account, subject=account, ip=client_ip(request), factor="totp")
     return True
 
 
 @transaction.atomic
-def new_recovery_codes(request, account: Account) -> list[str]:
+def new_recovery_codes(request: HttpRequest, account: Account) -> list[str]:
     """Ten fresh single-use codes, shown once; the previous set stops working."""
     RecoveryCodeDevice.objects.filter(user=account).delete()
     device = RecoveryCodeDevice.objects.create(user=account, name="Codes de secours", confirmed=True)
     codes = ["-".join("".join(secrets.choice(_ALPHABET) for _ in range(4)) for _ in range(3)) for _ in range(10)]
     RecoveryCode.objects.bulk_create(RecoveryCode(device=device, digest=recovery_digest(c)) for c in codes)
-    record("accounts.factor.added", actor=account, subject=account, ip=client_ip(request), factor="recovery_codes")
+    record(events.FACTOR_ADDED, actor=account, subject=account, ip=client_ip(request), factor="recovery_codes")
     return codes
 
 
@@ -78,7 +82,7 @@ FACTOR_NAMES = {"TOTPDevice": "totp", "RecoveryCodeDevice": "recovery_codes", "W
 
 
 @transaction.atomic
-def remove_factor(request, account: Account, device) -> None:
+def remove_factor(request: HttpRequest, account: Account, device: Device) -> None:
     kind = FACTOR_NAMES.get(type(device).__name__, type(device).__name__)
     device.delete()
-    record("accounts.factor.removed", actor=account, subject=account, ip=client_ip(request), factor=kind)
+    record(events.FACTOR_REMOVED, actor=account, subject=account, ip=client_ip(request), factor=kind)

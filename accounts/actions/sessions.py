@@ -6,11 +6,13 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import logout
 from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.actions import client_ip, record
 
-from .. import revocation
+from .. import events, revocation
 from ..models import Account, UserSession
 
 SID = "guichet.sid"
@@ -61,12 +63,12 @@ def describe_agent(agent: str) -> str:
     return browser or system or agent[:60]
 
 
-def open(request, account: Account) -> UserSession:
+def open(request: HttpRequest, account: Account) -> UserSession:
     now = timezone.now()
-    current = UserSession.objects.filter(
-        sid=request.session.get(SID) or "-", account=account, revoked_at__isnull=True
-    ).first()
-    if current is not None:
+    sid = request.session.get(SID)
+    # Only a browser that was signed in already can have a row to go on with (no query else).
+    current = sid and UserSession.objects.filter(sid=sid, account=account, revoked_at__isnull=True).first()
+    if current:
         # A fresh password in the same browser (renew, ForceAuthn): the same session goes
         # on, so the clients it signed in to are still told at logout.
         UserSession.objects.filter(pk=current.pk).update(last_seen=now)
@@ -85,11 +87,13 @@ def open(request, account: Account) -> UserSession:
     return session
 
 
-def guard(request) -> str | None:
+def guard(request: HttpRequest) -> str | None:
     """Why this signed-in request must end (revoked, idle, too old), or None. Touches last_seen."""
     now = timezone.now().timestamp()
     sid = request.session.get(SID)
     if sid is None:  # signed in by other code (admin tools, tests): give it a row to revoke
+        if not isinstance(request.user, Account):
+            return "revoked"
         sid = open(request, request.user).sid
     row = UserSession.objects.filter(sid=sid, revoked_at__isnull=True).only("pk").first()
     if row is None:
@@ -104,19 +108,19 @@ def guard(request) -> str | None:
     return None
 
 
-def end(request, reason: str) -> None:
+def end(request: HttpRequest, reason: str) -> None:
     """Log out this browser and close its row."""
     account = request.user if request.user.is_authenticated else None
     sid = request.session.get(SID)
     if sid:
         UserSession.objects.filter(sid=sid, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if account is not None:
-        record(f"accounts.session.{reason}", actor=account, subject=account, ip=client_ip(request))
+        record(events.SESSION_END[reason], actor=account, subject=account, ip=client_ip(request))
     logout(request)
 
 
 @transaction.atomic
-def revoke(request, account: Account, pk: int) -> bool:
+def revoke(request: HttpRequest, account: Account, pk: int) -> bool:
     """« Déconnecter » one browser: its session, and what it signed in to elsewhere."""
     sids = list(
         UserSession.objects.filter(pk=pk, account=account, revoked_at__isnull=True).values_list("sid", flat=True)
@@ -125,24 +129,31 @@ def revoke(request, account: Account, pk: int) -> bool:
         revoked_at=timezone.now()
     )
     if count:
-        record("accounts.session.revoked", actor=request.user, subject=account, ip=client_ip(request), session=pk)
+        record(events.SESSION_REVOKED, actor=request.user, subject=account, ip=client_ip(request), session=pk)
         revocation.announce(account, request=request, sids=sids, reason="session", everything=False)
     return bool(count)
 
 
 @transaction.atomic
-def revoke_all(request, account: Account, *, actor=None, keep_current: bool = False, reason: str = "everywhere") -> int:
+def revoke_all(
+    request: HttpRequest | None,
+    account: Account,
+    *,
+    actor: Account | None = None,
+    keep_current: bool = False,
+    reason: str = "everywhere",
+) -> int:
     """End every session of the account and, through the revocation signal, every token,
     ticket and single sign-on they opened (a password change, a reset, « Déconnecter
     partout », a disabled account, an administrator). With `keep_current` (none of these
     callers today) this browser stays signed in and its sign-ons live."""
     rows = UserSession.objects.filter(account=account, revoked_at__isnull=True)
-    if keep_current:
+    if keep_current and request is not None:
         rows = rows.exclude(sid=request.session.get(SID))
     sids = list(rows.values_list("sid", flat=True))
     count = rows.update(revoked_at=timezone.now())
     record(
-        "accounts.session.revoked_all",
+        events.SESSION_REVOKED_ALL,
         actor=actor or account,
         subject=account,
         ip=client_ip(request) if request else None,
@@ -153,5 +164,5 @@ def revoke_all(request, account: Account, *, actor=None, keep_current: bool = Fa
     return count
 
 
-def active(account: Account):
+def active(account: Account) -> QuerySet[UserSession]:
     return UserSession.objects.filter(account=account, revoked_at__isnull=True)

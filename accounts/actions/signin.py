@@ -1,24 +1,42 @@
-"""Signing in: password, throttling, second factor, then the session. Views call these."""
+"""Signing in: password, throttling, second factor, then the session. Views call these.
+
+Cost (issue 15): around the password hash a sign-in reads the account row once (the
+second-factor flag rides on it), reserves its evaluation in one short transaction before
+the hash (accounts/actions/throttling.py: concurrency must gain nothing), and after the hash
+writes everything else — throttle settlement, session, last sign-in, known browser, audit —
+in one transaction in `complete`.
+"""
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth import authenticate, login
+from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django_otp import login as otp_login
-from django_otp import match_token, user_has_device
+from django_otp import match_token
+from django_otp.models import Device
 
 from audit.actions import client_ip, record
+from institutions.models import Institution
 
-from .. import directories
+from .. import directories, events
 from ..models import Account, KnownDevice, normalize_identifier
 from . import sessions, throttling
 
 PENDING = "guichet.pending_second_factor"
 PENDING_SECONDS = 300
 BACKEND = "accounts.backends.DirectoryBackend"
+DEVICE_COOKIE = "guichet_device"
+DEVICE_SEEN_PRECISION = timedelta(days=1)
+# On the request: what `attempt` left for `complete` to settle in its own transaction, and
+# the trusted-browser answer (asked once per request, not at each step).
+_SETTLE = "_guichet_signin_settle"
+_TRUSTED = "_guichet_trusted_device"
 
 
 @dataclass(frozen=True)
@@ -28,9 +46,18 @@ class Outcome:
     account: Account | None = None
     until: datetime | None = None
     remaining: int | None = None
-    device: object = None
+    device: Device | None = None
     delay: int = 0
     pace_issued: float | None = None
+
+
+@dataclass(frozen=True)
+class _Settle:
+    identifier: str
+    ip: str | None
+    gate: throttling.Gate
+    device: str | None
+    mark: str = ""  # the password's fingerprint, to take the provisional failure back
 
 
 def _label(identifier: str) -> str:
@@ -43,77 +70,113 @@ def _label(identifier: str) -> str:
 
 
 def _known(identifier: str) -> Account | None:
-    return Account.objects.filter(identifier=normalize_identifier(identifier)).first()
+    known = Account.objects.filter(identifier=normalize_identifier(identifier)).first()
+    if known is None:
+        # Built and dropped: turning the row into an object was the one piece of work a real
+        # account's wrong password cost that an unknown identifier did not (issue 10: the
+        # time of the answer must not tell them apart).
+        Account(identifier=normalize_identifier(identifier), status=Account.DISABLED)
+    return known
 
 
-def device_cookie(request) -> str:
+def device_cookie(request: HttpRequest) -> str:
     return request.get_signed_cookie(DEVICE_COOKIE, default="", salt=DEVICE_COOKIE) or ""
 
 
-def trusted_device(request, identifier: str) -> str | None:
+def trusted_device(request: HttpRequest, identifier: str) -> str | None:
     """The hash of this browser's device cookie if it signed in to this account before."""
-    return throttling.trusted_device(device_cookie(request), identifier)
+    seen = _seen_device(request, identifier)
+    return seen.device_hash if seen else None
 
 
-def attempt(request, identifier: str, password: str, institution, pace: str = "") -> Outcome:
+def _seen_device(request: HttpRequest, identifier: str) -> throttling.SeenDevice | None:
+    # Asked once per request: the attempt and the completed sign-in both need it.
+    memo: dict[str, throttling.SeenDevice | None] = request.__dict__.setdefault(_TRUSTED, {})
+    key = normalize_identifier(identifier)
+    if key not in memo:
+        memo[key] = throttling.known_device(device_cookie(request), identifier)
+    return memo[key]
+
+
+def attempt(request: HttpRequest, identifier: str, password: str, institution: Institution, pace: str = "") -> Outcome:
     now = timezone.now()
     ip = client_ip(request)
+    # The one read of the account row. An unknown identifier does the same work (the same
+    # queries, a dummy hash of the same cost): neither answer nor timing tells them apart.
     known = _known(identifier)
-    who = {"subject": known, "subject_label": "" if known else _label(identifier), "ip": ip}
+    who: dict[str, Any] = {"subject": known, "subject_label": "" if known else _label(identifier), "ip": ip}
     device = trusted_device(request, identifier)
 
     gate = throttling.reserve(identifier, password, ip, now, device=device, pace=pace)
-    if gate.status == "ip_blocked":
-        record("accounts.signin.ip_blocked", **who)
-        return Outcome("ip_blocked", until=gate.until)
-    if gate.status == "slowed":
-        record("accounts.signin.slowed", delay=gate.delay, **who)
-        return Outcome("slowed", delay=gate.delay, pace_issued=gate.pace_issued)
-    if gate.status in ("paused", "locked"):
-        record(f"accounts.signin.refused_{gate.status}", **who)
-        return Outcome(gate.status, until=gate.until)
-
+    if gate.status != "go":
+        return _refused(gate, who)
     try:
-        account = authenticate(request, identifier=identifier, password=password, institution=institution)
+        account = authenticate(request, identifier=identifier, password=password, institution=institution, known=known)
     except directories.DirectoryUnavailable:
         throttling.take_back(identifier, password, ip, gate, device=device)
-        record("accounts.signin.directory_unavailable", institution=institution.slug, **who)
+        record(events.SIGNIN_DIRECTORY_UNAVAILABLE, institution=institution.slug, **who)
         return Outcome("unavailable")
-
     if account is None:
-        record("accounts.signin.failure", failures=gate.failures, trusted_device=bool(device), **who)
+        record(events.SIGNIN_FAILURE, failures=gate.failures, trusted_device=bool(device), **who)
         if gate.until:
-            record("accounts.signin.paused", until=gate.until.isoformat(), **who)
+            record(events.SIGNIN_PAUSED, until=gate.until.isoformat(), **who)
             return Outcome("paused", until=gate.until)
         return Outcome("failed", remaining=throttling.remaining_before_pause(identifier, now))
-    # The right password: the provisional failure is taken back, the ladder itself is only
-    # cleared once the second factor is through too (else each right password would buy
-    # an attacker who has it four more second-factor guesses).
-    throttling.take_back(identifier, password, ip, gate, device=device)
+    assert isinstance(account, Account)
+    mark = throttling.fingerprint(identifier, password)
+    if account.is_active and not account.has_second_factor:
+        # Signed in at once: `complete` settles the throttle in its own transaction.
+        request.__dict__[_SETTLE] = _Settle(identifier, ip, gate, device, mark)
+        return Outcome("ok", account)
     if not account.is_active:
-        record("accounts.signin.inactive", subject=account, ip=ip, status=account.status)
+        throttling.take_back(identifier, password, ip, gate, device=device)
+        record(events.SIGNIN_INACTIVE, subject=account, ip=ip, status=account.status)
         return Outcome("inactive", account)
-    if user_has_device(account):
-        return Outcome("second_factor", account)
-    return Outcome("ok", account)
+    # The right password: the provisional failure is taken back (by `start_second_factor`,
+    # in the transaction that writes the session), the ladder itself is only cleared once
+    # the second factor is through too (else each right password would buy an attacker who
+    # has it four more second-factor guesses).
+    request.__dict__[_SETTLE] = _Settle(identifier, ip, gate, device, mark)
+    return Outcome("second_factor", account)
 
 
-def _failure(identifier, secret, ip, now, who, code) -> Outcome:
+def _refused(gate: throttling.Gate, who: dict[str, Any]) -> Outcome:
+    if gate.status == "ip_blocked":
+        record(events.SIGNIN_IP_BLOCKED, **who)
+        return Outcome("ip_blocked", until=gate.until)
+    if gate.status == "slowed":
+        record(events.SIGNIN_SLOWED, delay=gate.delay, **who)
+        return Outcome("slowed", delay=gate.delay, pace_issued=gate.pace_issued)
+    record(events.SIGNIN_REFUSED[gate.status], **who)
+    return Outcome(gate.status, until=gate.until)
+
+
+def record_failed_attempt(
+    identifier: str, secret: str, ip: str | None, now: datetime, who: dict[str, Any], code: str
+) -> Outcome:
     """A failed check that cannot be guessed at speed (a passkey): counted after the fact."""
     state = throttling.note_failure(identifier, secret, ip, now)
     record(code, failures=state.failures, **who)
     if state.paused_until and state.paused_until > now:
-        record("accounts.signin.paused", until=state.paused_until.isoformat(), **who)
+        record(events.SIGNIN_PAUSED, until=state.paused_until.isoformat(), **who)
         return Outcome("paused", until=state.paused_until)
     return Outcome("failed", remaining=throttling.remaining_before_pause(identifier, now))
 
 
-def start_second_factor(request, account: Account, next_url: str) -> None:
+_failure = record_failed_attempt  # the former private name
+
+
+@transaction.atomic
+def start_second_factor(request: HttpRequest, account: Account, next_url: str) -> None:
+    settle: _Settle | None = request.__dict__.pop(_SETTLE, None)
+    if settle is not None:
+        throttling.take_back_marked(settle.identifier, settle.mark, settle.ip, settle.gate, device=settle.device)
     request.session.cycle_key()
     request.session[PENDING] = {"account": account.pk, "at": timezone.now().timestamp(), "next": next_url}
+    request.session.save()  # in this transaction; the session middleware then finds nothing new
 
 
-def pending_account(request) -> tuple[Account | None, str]:
+def pending_account(request: HttpRequest) -> tuple[Account | None, str]:
     pending = request.session.get(PENDING)
     if not pending or timezone.now().timestamp() - pending["at"] > PENDING_SECONDS:
         request.session.pop(PENDING, None)
@@ -121,74 +184,86 @@ def pending_account(request) -> tuple[Account | None, str]:
     return Account.objects.filter(pk=pending["account"]).first(), pending.get("next", "")
 
 
-def verify_second_factor(request, account: Account, code: str) -> Outcome:
+def verify_second_factor(request: HttpRequest, account: Account, code: str) -> Outcome:
     """A TOTP or recovery code for the pending account; wrong codes count like passwords."""
     now = timezone.now()
     ip = client_ip(request)
-    who = {"subject": account, "ip": ip}
+    who: dict[str, Any] = {"subject": account, "ip": ip}
     trusted = trusted_device(request, account.identifier)
     secret = f"otp:{code}"
     # The password was right: the address rule is not asked again, the account's ladder is.
     gate = throttling.reserve(account.identifier, secret, ip, now, device=trusted, check_address=False)
     if gate.status in ("paused", "locked"):
-        record(f"accounts.signin.refused_{gate.status}", **who)
+        record(events.SIGNIN_REFUSED[gate.status], **who)
         return Outcome(gate.status, until=gate.until)
     device = match_token(account, (code or "").replace(" ", ""))
     if device is None:
-        record("accounts.signin.second_factor_failure", failures=gate.failures, **who)
+        record(events.SIGNIN_SECOND_FACTOR_FAILURE, failures=gate.failures, **who)
         if gate.until:
-            record("accounts.signin.paused", until=gate.until.isoformat(), **who)
+            record(events.SIGNIN_PAUSED, until=gate.until.isoformat(), **who)
             return Outcome("paused", until=gate.until)
         return Outcome("failed", remaining=throttling.remaining_before_pause(account.identifier, now))
     throttling.take_back(account.identifier, secret, ip, gate, device=trusted)
     return Outcome("ok", account, device=device)
 
 
-def complete(request, account: Account, device=None) -> str | None:
-    """The person is who they say: open the session. Returns a new device cookie value, if any."""
-    previous = account.last_login
+@transaction.atomic
+def complete(request: HttpRequest, account: Account, device: Device | None = None) -> str | None:
+    """The person is who they say: open the session, in one transaction. Returns a new device
+    cookie value, if any."""
+    settle: _Settle | None = request.__dict__.pop(_SETTLE, None)
+    trusted = trusted_device(request, account.identifier)
+    gate = settle.gate if settle is not None else None
+    if settle is not None and normalize_identifier(settle.identifier) != account.identifier:
+        # Typed otherwise (an LDAP uid for a mail): the attempt was counted under what was
+        # typed, so it is taken back there (the address with it).
+        throttling.take_back_marked(settle.identifier, settle.mark, settle.ip, settle.gate, device=settle.device)
+        gate = None
+    throttling.settle_success(account.identifier, client_ip(request), gate, device=trusted)
     request.session.pop(PENDING, None)
+    # Django's update_last_login writes previous_login with last_login (Account.save).
+    account.previous_login = account.last_login
     login(request, account, backend=BACKEND)  # rotates the session key
     if device is not None:
         otp_login(request, device)
-    Account.objects.filter(pk=account.pk).update(previous_login=previous)
-    account.previous_login = previous
-    # Success from a trusted browser clears that browser's ladder only: the owner signing in
-    # every morning must not hand an attacker elsewhere a fresh budget every day.
-    throttling.clear(account.identifier, device=trusted_device(request, account.identifier))
     sessions.open(request, account)
     record(
-        "accounts.signin.success",
+        events.SIGNIN_SUCCESS,
         actor=account,
         subject=account,
         ip=client_ip(request),
         factor=type(device).__name__ if device else "password",
     )
-    return _remember_device(request, account)
+    cookie = _remember_device(request, account, trusted)
+    # Written now, inside this transaction; the session middleware then finds nothing new.
+    request.session.save()
+    return cookie
 
 
-DEVICE_COOKIE = "guichet_device"
-
-
-def _remember_device(request, account: Account) -> str | None:
+def _remember_device(request: HttpRequest, account: Account, trusted: str | None) -> str | None:
     """Tell the person by mail when a browser signs in for the first time."""
+    agent = request.META.get("HTTP_USER_AGENT", "")[:300]
     raw = device_cookie(request)
+    seen = _seen_device(request, account.identifier)
+    if trusted and seen:
+        # Kept to the day: a browser signing in every morning costs no write the rest of it.
+        if seen.user_agent != agent or timezone.now() - seen.last_seen >= DEVICE_SEEN_PRECISION:
+            KnownDevice.objects.filter(account=account, device_hash=trusted).update(
+                last_seen=timezone.now(), user_agent=agent
+            )
+        return None
     new_cookie = None
     if not raw:
         raw = new_cookie = secrets.token_urlsafe(24)
-    digest = throttling.keyed_digest("device", raw)
-    agent = request.META.get("HTTP_USER_AGENT", "")[:300]
-    device, created = KnownDevice.objects.get_or_create(
-        account=account, device_hash=digest, defaults={"user_agent": agent}
+    _device, created = KnownDevice.objects.get_or_create(
+        account=account, device_hash=throttling.keyed_digest("device", raw), defaults={"user_agent": agent}
     )
-    if not created:
-        KnownDevice.objects.filter(pk=device.pk).update(last_seen=timezone.now(), user_agent=agent)
-        return new_cookie
-    _notify_new_device(request, account, agent)
+    if created:
+        _notify_new_device(request, account, agent)
     return new_cookie
 
 
-def _notify_new_device(request, account: Account, agent: str) -> None:
+def _notify_new_device(request: HttpRequest, account: Account, agent: str) -> None:
     from notify.actions import queue_email
 
     from .. import destinations

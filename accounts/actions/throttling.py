@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 
 from django.core import signing
 from django.core.cache import cache
-from django.db import transaction
-from django.utils.crypto import salted_hmac
+from django.db import IntegrityError, transaction
+from django.db.models import F
 
+from audit.keyed import keyed_hash
 from institutions.queries import institution_networks
 
 from .. import throttle
@@ -25,10 +26,13 @@ from ..models import KnownDevice, Throttle, normalize_identifier
 
 PACE_SALT = "guichet.throttle.pace"
 PACE_MAX_AGE = 30 * 60
+# A first attempt for a new key may meet another one inserting the same row (PostgreSQL;
+# SQLite's IMMEDIATE transactions serialise them): the loser starts again and finds it.
+INSERT_RETRIES = 3
 
 
 def keyed_digest(purpose: str, value: str) -> str:
-    return salted_hmac(f"guichet.throttle.{purpose}", value, algorithm="sha256").hexdigest()
+    return keyed_hash(f"guichet.throttle.{purpose}", value)
 
 
 def account_key(identifier: str) -> str:
@@ -52,13 +56,27 @@ def on_campus(ip: str | None) -> bool:
     return throttle.in_networks(ip, institution_networks())
 
 
-def trusted_device(raw_cookie: str, identifier: str) -> str | None:
-    """The device hash when this browser signed in to this very account before (else None)."""
+@dataclass(frozen=True)
+class SeenDevice:
+    device_hash: str
+    last_seen: datetime
+    user_agent: str
+
+
+def known_device(raw_cookie: str, identifier: str) -> SeenDevice | None:
+    """This browser's record if it signed in to this very account before (else None)."""
     if not raw_cookie:
         return None
     digest = keyed_digest("device", raw_cookie)
-    known = KnownDevice.objects.filter(account__identifier=normalize_identifier(identifier), device_hash=digest)
-    return digest if known.exists() else None
+    rows = KnownDevice.objects.filter(account__identifier=normalize_identifier(identifier), device_hash=digest)
+    seen = rows.values_list("last_seen", "user_agent").first()
+    return SeenDevice(digest, *seen) if seen else None
+
+
+def trusted_device(raw_cookie: str, identifier: str) -> str | None:
+    """The device hash when this browser signed in to this very account before (else None)."""
+    seen = known_device(raw_cookie, identifier)
+    return seen.device_hash if seen else None
 
 
 def _state(row: Throttle | None) -> throttle.State:
@@ -74,15 +92,36 @@ def _state(row: Throttle | None) -> throttle.State:
     )
 
 
-def _load(kind: str, key: str) -> tuple[Throttle, throttle.State]:
-    row, _ = Throttle.objects.select_for_update().get_or_create(kind=kind, key=key)
-    return row, _state(row)
+@dataclass
+class _Slot:
+    """One counter row, locked for this transaction; `row` is None until it is first written."""
+
+    kind: str
+    key: str
+    row: Throttle | None
+    state: throttle.State
 
 
-def _save(row: Throttle, state: throttle.State) -> None:
+STATE_FIELDS = ["failures", "last_failure", "paused_until", "recent", "window_start", "consecutive"]
+
+
+def _load(kind: str, key: str) -> _Slot:
+    # No get_or_create: a clean record costs no row until a failure is actually counted.
+    row = Throttle.objects.select_for_update().filter(kind=kind, key=key).first()
+    return _Slot(kind, key, row, _state(row))
+
+
+def _save(slot: _Slot, state: throttle.State) -> None:
+    """One statement: an INSERT for a new record, else an UPDATE of the state only."""
+    row = slot.row or Throttle(kind=slot.kind, key=slot.key)
     row.failures, row.last_failure, row.paused_until = state.failures, state.last_failure, state.paused_until
     row.recent, row.window_start, row.consecutive = list(state.recent), state.window_start, state.consecutive
-    row.save()
+    if slot.row is None:
+        row.save(force_insert=True)
+        slot.row = row
+    else:
+        row.save(update_fields=STATE_FIELDS)
+    slot.state = state
 
 
 def _peek(kind: str, key: str) -> throttle.State:
@@ -169,45 +208,68 @@ def reserve(
     check_address: bool = True,
 ) -> Gate:
     """Decide whether this attempt may be evaluated, and if so count it as a failure now."""
-    with transaction.atomic():
-        if device is None and check_address:
-            ip_row, ip_state = _load(Throttle.IP, ip_key(ip))
-            if on_campus(ip):
-                delay = throttle.slow_delay(ip_state, now)
-                if delay:
-                    issued = pace_issued(pace, ip)
-                    if issued is None or time.time() - issued < delay:
-                        return Gate("slowed", delay=delay, pace_issued=issued)
-            elif blocked := throttle.paused_until(ip_state, now):
-                return Gate("ip_blocked", until=blocked)
-        if device is None:
-            row, state = _load(Throttle.ACCOUNT, account_key(identifier))
-        else:
-            row, state = _load(Throttle.DEVICE, device_key(identifier, device))
-        if paused := throttle.paused_until(state, now):
-            return Gate("paused", until=paused)
-        if device is None and throttle.capped(state):
-            return Gate("locked")
-        before = state
-        state = throttle.account_failure(state, fingerprint(identifier, secret), now)
-        counted = state.consecutive != before.consecutive
-        _save(row, state)
-        if device is None and counted:
-            if not check_address:
-                ip_row, ip_state = _load(Throttle.IP, ip_key(ip))
-            _save(ip_row, throttle.ip_failure(ip_state, account_key(identifier), now, campus=on_campus(ip)))
-        return Gate(
-            "go",
-            until=throttle.paused_until(state, now),
-            failures=state.failures,
-            counted=counted,
-            paused_before=before.paused_until,
-        )
+    for attempt in range(INSERT_RETRIES):
+        try:
+            with transaction.atomic():
+                return _reserve(identifier, secret, ip, now, device=device, pace=pace, check_address=check_address)
+        except IntegrityError:
+            if attempt == INSERT_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _reserve(
+    identifier: str, secret: str, ip: str | None, now: datetime, *, device: str | None, pace: str, check_address: bool
+) -> Gate:
+    ip_slot = None
+    campus = False
+    if device is None and check_address:
+        ip_slot = _load(Throttle.IP, ip_key(ip))
+        campus = on_campus(ip)
+        if campus:
+            delay = throttle.slow_delay(ip_slot.state, now)
+            if delay:
+                issued = pace_issued(pace, ip)
+                if issued is None or time.time() - issued < delay:
+                    return Gate("slowed", delay=delay, pace_issued=issued)
+        elif blocked := throttle.paused_until(ip_slot.state, now):
+            return Gate("ip_blocked", until=blocked)
+    if device is None:
+        slot = _load(Throttle.ACCOUNT, account_key(identifier))
+    else:
+        slot = _load(Throttle.DEVICE, device_key(identifier, device))
+    before = slot.state
+    if paused := throttle.paused_until(before, now):
+        return Gate("paused", until=paused)
+    if device is None and throttle.capped(before):
+        return Gate("locked")
+    state = throttle.account_failure(before, fingerprint(identifier, secret), now)
+    counted = state.consecutive != before.consecutive
+    if counted:
+        _save(slot, state)
+    if device is None and counted:
+        if ip_slot is None:
+            ip_slot = _load(Throttle.IP, ip_key(ip))
+            campus = on_campus(ip)
+        _save(ip_slot, throttle.ip_failure(ip_slot.state, account_key(identifier), now, campus=campus))
+    return Gate(
+        "go",
+        until=throttle.paused_until(state, now),
+        failures=state.failures,
+        counted=counted,
+        paused_before=before.paused_until,
+    )
 
 
 @transaction.atomic
 def take_back(identifier: str, secret: str, ip: str | None, gate: Gate, *, device: str | None = None) -> None:
     """The secret was right (or the directory did not answer): undo what `reserve` counted."""
+    take_back_marked(identifier, fingerprint(identifier, secret), ip, gate, device=device)
+
+
+@transaction.atomic
+def take_back_marked(identifier: str, mark: str, ip: str | None, gate: Gate, *, device: str | None = None) -> None:
+    """`take_back` with the secret's fingerprint (a caller that no longer holds the secret)."""
     if not gate.counted:
         return
     kind, key = (
@@ -217,7 +279,6 @@ def take_back(identifier: str, secret: str, ip: str | None, gate: Gate, *, devic
     if row is not None:
         row.failures = max(0, row.failures - 1)
         row.consecutive = max(0, row.consecutive - 1)
-        mark = fingerprint(identifier, secret)
         row.recent = [r for r in row.recent if r != mark]
         if gate.until and row.paused_until == gate.until:  # the pause this very attempt set
             row.paused_until = gate.paused_before
@@ -226,22 +287,33 @@ def take_back(identifier: str, secret: str, ip: str | None, gate: Gate, *, devic
         else:
             row.save()
     if device is None:
-        ip_row = Throttle.objects.select_for_update().filter(kind=Throttle.IP, key=ip_key(ip)).first()
-        if ip_row is not None and ip_row.failures <= 1 and not ip_row.paused_until:
-            ip_row.delete()
-        elif ip_row is not None:
-            ip_row.failures -= 1
-            ip_row.save(update_fields=["failures"])
+        give_back_address(ip)
+
+
+def give_back_address(ip: str | None) -> None:
+    """Un-count one failure of this address (the attempt was the owner's): no read, one or two writes."""
+    rows = Throttle.objects.filter(kind=Throttle.IP, key=ip_key(ip))
+    deleted, _ = rows.filter(failures__lte=1, paused_until__isnull=True).delete()
+    if not deleted:
+        rows.filter(failures__gt=0).update(failures=F("failures") - 1)
+
+
+def settle_success(identifier: str, ip: str | None, gate: Gate | None, *, device: str | None) -> None:
+    """A completed sign-in (callers hold a transaction): the attempt's provisional failure on
+    the address is taken back, and this browser's ladder (or the account's) is forgotten."""
+    if gate is not None and gate.counted and device is None:
+        give_back_address(ip)
+    clear(identifier, device=device)
 
 
 def note_failure(identifier: str, secret: str, ip: str | None, now: datetime) -> throttle.State:
     """Count one failure (a second-factor code) against the identifier and the address."""
     with transaction.atomic():
-        row, state = _load(Throttle.ACCOUNT, account_key(identifier))
-        state = throttle.account_failure(state, fingerprint(identifier, secret), now)
-        _save(row, state)
-        ip_row, ip_state = _load(Throttle.IP, ip_key(ip))
-        _save(ip_row, throttle.ip_failure(ip_state, account_key(identifier), now, campus=on_campus(ip)))
+        slot = _load(Throttle.ACCOUNT, account_key(identifier))
+        state = throttle.account_failure(slot.state, fingerprint(identifier, secret), now)
+        _save(slot, state)
+        ip_slot = _load(Throttle.IP, ip_key(ip))
+        _save(ip_slot, throttle.ip_failure(ip_slot.state, account_key(identifier), now, campus=on_campus(ip)))
     return state
 
 

@@ -4,10 +4,15 @@ Each module exposes one class with the `Directory` shape (base.py). The set-up f
 the backend per institution (`directory: database` or `directory: ldap`).
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 from .base import Directory, DirectoryEntry, DirectoryUnavailable
+
+if TYPE_CHECKING:
+    from institutions.models import Institution
 
 BACKENDS = {
     "database": "accounts.directories.database.DatabaseDirectory",
@@ -15,10 +20,11 @@ BACKENDS = {
 }
 
 
-def for_institution(institution) -> Directory:
+def for_institution(institution: "Institution") -> Directory:
     name = institution.directory
     options = settings.GUICHET_DIRECTORIES.get(institution.slug, {}) | settings.GUICHET_DIRECTORIES.get(name, {})
-    return import_string(BACKENDS[name])(institution, **options)
+    backend: type[Directory] = import_string(BACKENDS[name])
+    return backend(institution, **options)
 
 
 __all__ = ["Directory", "DirectoryEntry", "DirectoryUnavailable", "for_institution"]

@@ -1,4 +1,23 @@
+import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
+if TYPE_CHECKING:
+    from institutions.models import Institution
+
+    from ..models import Account
+
+
+class Lookup(enum.Enum):
+    """The caller has not read the account row: the directory reads it if it needs it."""
+
+    LOOKUP = "lookup"
+
+
+LOOKUP = Lookup.LOOKUP
+# What a caller already knows of the row for a typed identifier: the row, None (no such
+# row), or LOOKUP (not asked yet).
+Known: TypeAlias = "Account | Literal[Lookup.LOOKUP] | None"
 
 
 class DirectoryUnavailable(Exception):
@@ -29,12 +48,13 @@ class Directory:
 
     name = ""
 
-    def __init__(self, institution, **options):
+    def __init__(self, institution: "Institution", **options: Any) -> None:
         self.institution = institution
         self.options = options
 
-    def authenticate(self, identifier: str, password: str) -> DirectoryEntry | None:
-        """The entry when the password is right, None otherwise. Never raises for a wrong one."""
+    def authenticate(self, identifier: str, password: str, *, known: Known = LOOKUP) -> DirectoryEntry | None:
+        """The entry when the password is right, None otherwise. Never raises for a wrong one.
+        `known` spares a directory that keeps its accounts in Guichet's table a second read."""
         raise NotImplementedError
 
     def lookup(self, identifier: str) -> DirectoryEntry | None:

@@ -39,8 +39,10 @@ Authentication: the service account searches
 `(&<object_filter>(|(uid=x)(eduPersonPrincipalName=x)(mail=x)))`, x escaped (RFC 4515), and
 wants exactly one entry: two entries answering to the same identifier is a directory error,
 refused and logged, never a guess. Then a simple bind as that entry's DN with the password,
-on a connection of its own. An empty password is refused before any network: a simple
-bind with a DN and no password is an "unauthenticated bind", which servers accept.
+on a connection of its own. Both connections are kept by the worker thread and reused
+(ldap_pool.py): the service account is bound once, not at each sign-in. An empty password
+is refused before any network: a simple bind with a DN and no password is an
+"unauthenticated bind", which servers accept.
 
 `set_password` uses the service account and the Password Modify extended operation
 (RFC 3062), so the server hashes the password with its own scheme.
@@ -55,20 +57,27 @@ DirectoryUnavailable, logged here with the reason. Passwords are never logged.
 """
 
 import base64
+import hashlib
 import logging
 import math
 import ssl
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
-from ldap3 import NONE, SUBTREE, Connection, Server, Tls
+from ldap3 import NONE, SIMPLE, SUBTREE, Connection, Server, Tls
 from ldap3.core.exceptions import LDAPException
 from ldap3.utils.conv import escape_filter_chars
 
-from .base import Directory, DirectoryEntry, DirectoryUnavailable
+from . import ldap_pool
+from .base import LOOKUP, Directory, DirectoryEntry, DirectoryUnavailable, Known
+
+if TYPE_CHECKING:
+    from institutions.models import Institution
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEFAULT_MAPPING: dict[str, tuple[str, ...]] = {
     "identifier": ("mail", "eduPersonPrincipalName", "uid"),
@@ -96,7 +105,7 @@ SUCCESS, SIZE_LIMIT_EXCEEDED = 0, 4
 REFUSED_BIND = {48, 49, 50, 53}
 
 
-def _as_tuple(value) -> tuple[str, ...]:
+def _as_tuple(value: str | Iterable[str]) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
@@ -117,7 +126,7 @@ def _base64(raw: bytes | str) -> str:
     return base64.b64encode(raw).decode() if isinstance(raw, bytes) else raw.strip()
 
 
-def _raw_first(attributes: Mapping, names: tuple[str, ...]):
+def _raw_first(attributes: Mapping[str, Any], names: tuple[str, ...]) -> bytes | str:
     by_name = {key.lower(): value for key, value in attributes.items()}
     for name in names:
         raw = by_name.get(name.lower())
@@ -126,7 +135,7 @@ def _raw_first(attributes: Mapping, names: tuple[str, ...]):
     return ""
 
 
-def _values(attributes: Mapping, names: tuple[str, ...]) -> list[str]:
+def _values(attributes: Mapping[str, Any], names: tuple[str, ...]) -> list[str]:
     """The non-empty values of the first of `names` the entry has (names are case-insensitive)."""
     by_name = {key.lower(): value for key, value in attributes.items()}
     for name in names:
@@ -144,7 +153,7 @@ def _values(attributes: Mapping, names: tuple[str, ...]) -> list[str]:
 class LdapDirectory(Directory):
     name = "ldap"
 
-    def __init__(self, institution, **options):
+    def __init__(self, institution: "Institution", **options: Any) -> None:
         super().__init__(institution, **options)
         # ldap3 takes scheme://host[:port] only: `ldap://host/` (a trailing slash) is common.
         self.url = (options.get("url") or "").strip().rstrip("/")
@@ -166,46 +175,77 @@ class LdapDirectory(Directory):
 
     # The Directory interface.
 
-    def authenticate(self, identifier: str, password: str) -> DirectoryEntry | None:
+    def authenticate(self, identifier: str, password: str, *, known: Known = LOOKUP) -> DirectoryEntry | None:
         if not password:
             return None
-        with self._service() as conn:
-            found = self._search(conn, identifier)
+        found = self._pooled("service", self._open_service, lambda conn: self._search(conn, identifier))
         if found is None:
             return None
         dn, entry = found
-        with self._guard(), self._opened(dn, password.encode()) as conn:
-            if conn.bind():
-                return entry
-            result = conn.result or {}
-            if result.get("result") in REFUSED_BIND:
-                logger.info("LDAP bind refused for %s: %s", dn, result.get("description"))
-                return None
-            logger.error("LDAP bind for %s failed on %s: %s", dn, self.url, result.get("description"))
-            raise DirectoryUnavailable(f"LDAP bind failed: {result.get('description')}")
+        accepted = self._pooled("bind", self._open, lambda conn: self._bind_as(conn, dn, password.encode()))
+        return entry if accepted else None
 
     def lookup(self, identifier: str) -> DirectoryEntry | None:
-        with self._service() as conn:
-            found = self._search(conn, identifier)
+        found = self._pooled("service", self._open_service, lambda conn: self._search(conn, identifier))
         return found[1] if found else None
 
     def set_password(self, identifier: str, password: str) -> None:
         """Through the service account; raises DirectoryUnavailable also for an unknown identifier."""
         if not password:
             raise ValueError("An empty password cannot be set.")
-        with self._service(read_only=False) as conn:
-            found = self._search(conn, identifier)
-            if found is None:
-                raise DirectoryUnavailable("No single LDAP entry for this identifier.")
-            dn = found[0]
-            conn.extend.standard.modify_password(user=dn, new_password=password.encode())
-            result = conn.result or {}
-            if result.get("result") != SUCCESS:
-                logger.error("LDAP password change for %s refused by %s: %s", dn, self.url, result.get("description"))
-                raise DirectoryUnavailable(f"LDAP password change refused: {result.get('description')}")
+        # Rare, and the only write: a connection of its own, not a kept read-only one.
+        with self._guard():
+            conn = self._open_service(read_only=False)
+            try:
+                dn = self._modify_password(conn, identifier, password)
+            finally:
+                ldap_pool.close(conn)
         logger.info("LDAP password changed for %s", dn)
 
-    # Connections.
+    def _modify_password(self, conn: Connection, identifier: str, password: str) -> str:
+        found = self._search(conn, identifier)
+        if found is None:
+            raise DirectoryUnavailable("No single LDAP entry for this identifier.")
+        dn = found[0]
+        conn.extend.standard.modify_password(user=dn, new_password=password.encode())
+        result = conn.result or {}
+        if result.get("result") != SUCCESS:
+            logger.error("LDAP password change for %s refused by %s: %s", dn, self.url, result.get("description"))
+            raise DirectoryUnavailable(f"LDAP password change refused: {result.get('description')}")
+        return dn
+
+    # Connections: kept per worker thread (ldap_pool), the service account bound once.
+
+    def _pooled(self, role: str, open_connection: Callable[[], Connection], operation: Callable[[Connection], T]) -> T:
+        """`operation` on this thread's kept connection for `role`; once more on a fresh one
+        when a kept connection fails (the server restarted or dropped it while idle)."""
+        secret = hashlib.sha256(self.bind_password.encode()).hexdigest()
+        key = (role, self.url, self.bind_dn, secret, self.start_tls, self.ca_file, self.connect_timeout)
+        while True:
+            reused = False
+            try:
+                with self._guard(), ldap_pool.lease((*key, self.receive_timeout), open_connection) as lease:
+                    reused = lease.reused
+                    return operation(lease.conn)
+            except DirectoryUnavailable:
+                if not reused:
+                    raise
+                logger.info("LDAP kept connection to %s failed: trying a fresh one", self.url)
+
+    def _bind_as(self, conn: Connection, dn: str, password: bytes) -> bool:
+        """A simple bind as the person on the kept bind connection (never used to search)."""
+        conn.authentication, conn.user, conn.password = SIMPLE, dn, password
+        try:
+            if conn.bind():
+                return True
+        finally:
+            conn.password = None  # no password stays in memory with a kept connection
+        result = conn.result or {}
+        if result.get("result") in REFUSED_BIND:
+            logger.info("LDAP bind refused for %s: %s", dn, result.get("description"))
+            return False
+        logger.error("LDAP bind for %s failed on %s: %s", dn, self.url, result.get("description"))
+        raise DirectoryUnavailable(f"LDAP bind failed: {result.get('description')}")
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
@@ -216,9 +256,8 @@ class LdapDirectory(Directory):
             logger.warning("LDAP directory %s unavailable: %s: %s", self.url, type(exc).__name__, exc)
             raise DirectoryUnavailable(f"LDAP directory unavailable: {type(exc).__name__}") from exc
 
-    @contextmanager
-    def _opened(self, user: str, password: str | bytes, *, read_only: bool = True) -> Iterator[Connection]:
-        """A connection open (and TLS-protected when asked) but not bound yet; closed after."""
+    def _open(self, *, read_only: bool = True) -> Connection:
+        """A connection open (and TLS-protected when asked) but not bound yet."""
         if not self.url:
             logger.error("LDAP directory for %s has no url configured", getattr(self.institution, "slug", "?"))
             raise DirectoryUnavailable("LDAP directory not configured.")
@@ -226,8 +265,6 @@ class LdapDirectory(Directory):
         server = Server(self.url, get_info=NONE, connect_timeout=self.connect_timeout, tls=tls)
         conn = Connection(
             server,
-            user=user or None,
-            password=password or None,
             read_only=read_only,
             raise_exceptions=False,
             auto_referrals=False,
@@ -237,21 +274,23 @@ class LdapDirectory(Directory):
             conn.open()
             if self.start_tls and not server.ssl and not conn.start_tls():
                 raise DirectoryUnavailable("StartTLS failed.")
-            yield conn
-        finally:
-            with suppress(LDAPException, OSError):
-                conn.unbind()
+        except BaseException:
+            ldap_pool.close(conn)
+            raise
+        return conn
 
-    @contextmanager
-    def _service(self, *, read_only: bool = True) -> Iterator[Connection]:
-        """A connection bound as the service account."""
-        password = self.bind_password.encode()
-        with self._guard(), self._opened(self.bind_dn, password, read_only=read_only) as conn:
-            if not conn.bind():
-                description = (conn.result or {}).get("description")
-                logger.error("LDAP service account %r refused by %s: %s", self.bind_dn, self.url, description)
-                raise DirectoryUnavailable("LDAP service account refused.")
-            yield conn
+    def _open_service(self, *, read_only: bool = True) -> Connection:
+        """A connection bound as the service account (anonymous when no bind_dn is set)."""
+        conn = self._open(read_only=read_only)
+        if not self.bind_dn:
+            return conn
+        conn.authentication, conn.user, conn.password = SIMPLE, self.bind_dn, self.bind_password.encode()
+        if not conn.bind():
+            description = (conn.result or {}).get("description")
+            ldap_pool.close(conn)
+            logger.error("LDAP service account %r refused by %s: %s", self.bind_dn, self.url, description)
+            raise DirectoryUnavailable("LDAP service account refused.")
+        return conn
 
     # Searching and mapping.
 
@@ -282,7 +321,7 @@ class LdapDirectory(Directory):
             return None
         return found[0]["dn"], self._entry(found[0]["attributes"], typed)
 
-    def _entry(self, attributes: Mapping, typed: str) -> DirectoryEntry:
+    def _entry(self, attributes: Mapping[str, Any], typed: str) -> DirectoryEntry:
         def first(field_name: str) -> str:
             values = _values(attributes, self.mapping[field_name])
             return values[0] if values else ""
