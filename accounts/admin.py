@@ -7,6 +7,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from audit.admin_support import actor_of
+
 from .actions import sessions
 from .models import Account, UserSession
 
@@ -45,7 +47,7 @@ class AccountAdmin(_AccountAdmin):
     @admin.action(description=_("Révoquer toutes les connexions et tous les jetons"), permissions=["change"])
     def revoke_everything(self, request: HttpRequest, queryset: QuerySet[Account]) -> None:
         for account in queryset:
-            sessions.revoke_all(request, account, actor=request.user, reason="admin")
+            sessions.revoke_all(request, account, actor=actor_of(request), reason="admin")
         count = queryset.count()
         self.message_user(
             request,

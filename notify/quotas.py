@@ -154,7 +154,3 @@ def administrators() -> list[Recipient]:
         if address.strip():
             found.setdefault(address.strip().lower(), (address.strip(), settings.LANGUAGE_CODE, None))
     return list(found.values())
-
-
-# The former private name, still imported by the status app until the integrator switches it.
-_administrators = administrators

@@ -11,10 +11,11 @@ def recommended_platform(account: Account) -> Platform | None:
 def may_use(account: Account, client: Client) -> bool:
     if not account.is_active:
         return False
-    if account.public_id is None:
+    public = account.public
+    if public is None:
         # Accounts without a public (bare logins) may use their institution's clients only.
         return not client.publics.exists() or client.publics.filter(institution=account.institution_id).exists()
-    return client.allows(account.public)
+    return client.allows(public)
 
 
 def right_door(account: Account) -> Platform | None:

@@ -43,7 +43,7 @@ WSFED_DIRECTORY_UNAVAILABLE = "sso.wsfed.directory_unavailable"
 ZIMBRA_PREAUTH = "sso.zimbra.preauth"
 ZIMBRA_NO_KEY = "sso.zimbra.no_key"
 
-StrOrPromise = str | Promise  # django_stubs_ext's, which is a development requirement only
+StrOrPromise = str | Promise  # as django_stubs_ext names it (a development requirement only)
 
 LABELS: dict[str, StrOrPromise] = {
     ACCESS_WRONG_PORTAL: _("Accès refusé : mauvais portail"),

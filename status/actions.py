@@ -16,7 +16,7 @@ from accounts.models import Account
 from audit.actions import record
 from institutions.models import Platform
 from notify.actions import queue_email
-from notify.quotas import _administrators as administrators
+from notify.quotas import administrators
 
 from . import events, probes
 from .models import DEGRADED, Incident, IncidentUpdate, ProbeResult, ProbeTarget

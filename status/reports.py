@@ -22,7 +22,7 @@ from django.db import transaction
 
 from audit.actions import record
 from notify.actions import queue_email
-from notify.quotas import _administrators as administrators
+from notify.quotas import administrators
 
 from . import events, queries
 

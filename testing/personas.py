@@ -21,6 +21,7 @@ tests of "staff without a second factor" keep the plain persona. A test that nee
 """
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -48,7 +49,7 @@ def make_person(identifier: str, public: str = "universite", *, email: str = "",
     mobile verified two days ago when given."""
     row = Public.objects.get(slug=public)
     verified = timezone.now() - timedelta(days=2)
-    channels: dict[str, object] = {}
+    channels: dict[str, Any] = {}
     if email:
         channels.update(secondary_email=email, secondary_email_verified_at=verified)
     if mobile:

@@ -3,13 +3,13 @@ at each sign-in so support sees what the directory says — writing only what ch
 
 from datetime import datetime
 
-import phonenumbers
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.actions import record
 from institutions import queries, routing
 from institutions.models import Institution
+from notify.phones import e164
 
 from .. import events
 from ..directories import DirectoryEntry
@@ -60,13 +60,3 @@ def _apply(account: Account, entry: DirectoryEntry, now: datetime) -> list[str]:
             setattr(account, name, value)
             changed.append(name.removesuffix("_id"))
     return changed
-
-
-def e164(raw: str) -> str:
-    try:
-        number = phonenumbers.parse(raw, "FR")
-    except phonenumbers.NumberParseException:
-        return ""
-    if not phonenumbers.is_valid_number(number):
-        return ""
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))

@@ -129,7 +129,7 @@ def revoke(request: HttpRequest, account: Account, pk: int) -> bool:
         revoked_at=timezone.now()
     )
     if count:
-        record(events.SESSION_REVOKED, actor=request.user, subject=account, ip=client_ip(request), session=pk)
+        record(events.SESSION_REVOKED, actor=account, subject=account, ip=client_ip(request), session=pk)
         revocation.announce(account, request=request, sids=sids, reason="session", everything=False)
     return bool(count)
 

@@ -285,8 +285,3 @@ def _notify_new_device(request: HttpRequest, account: Account, agent: str) -> No
         purpose="accounts.new_device",
         account=account,
     )
-
-
-def record_failed_attempt(identifier, secret, ip, now, who, code) -> Outcome:
-    """A failed check that cannot be guessed at speed (a passkey), counted after the fact."""
-    return _failure(identifier, secret, ip, now, who, code)

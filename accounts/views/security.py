@@ -11,6 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import devices_for_user
 
+from audit.labels import label
 from audit.models import Event
 
 from ..actions import factors, sessions
@@ -18,7 +19,6 @@ from ..decorators import require_fresh_password
 from ..forms import CodeForm
 from ..models import RecoveryCodeDevice, TOTPDevice
 from . import passkeys
-from .attempts import attempt_label
 from .request import SignedInRequest
 
 
@@ -32,7 +32,7 @@ def connections(request: SignedInRequest) -> HttpResponse:
         {
             "sessions": sessions.active(account),
             "current_sid": request.session.get(sessions.SID),
-            "attempts": [{"at": e.at, "ip": e.ip, "label": attempt_label(e.code)} for e in attempts],
+            "attempts": [{"at": e.at, "ip": e.ip, "label": label(e.code)} for e in attempts],
         },
     )
 

@@ -42,8 +42,7 @@ def find_account(identifier: str) -> Account | None:
         return None
     if not entry:
         return None
-    mirrored: Account = mirror(institution, institution.directory, entry)
-    return mirrored
+    return mirror(institution, institution.directory, entry)
 
 
 def usable_channels(account: Account, now: datetime | None = None) -> dict[str, str]:

@@ -94,7 +94,8 @@ class GuichetValidator(OAuth2Validator):  # type: ignore[misc]  # oauth2_provide
     def validate_silent_authorization(self, request: OAuthRequest) -> bool:
         if request.client and request.client.skip_authorization:
             return True
-        account = Account.objects.filter(pk=request.headers.get(oidc.ACCOUNT_HEADER) or None).first()
+        account_pk = request.headers.get(oidc.ACCOUNT_HEADER)
+        account = Account.objects.filter(pk=account_pk).first() if account_pk else None
         client = _client(request)
         return bool(account and client and consented(account, client, list(request.scopes or [])))
 

@@ -3,6 +3,7 @@ claims-based authentication (Outlook on the web, the admin center) and other WS-
 relying parties. The person signs in through Guichet's own sign-in (sso.auth)."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
@@ -29,7 +30,8 @@ def issuer(request: HttpRequest) -> str:
 
 
 def _refused(request: HttpRequest, event: str, **data: str) -> HttpResponse:
-    record(event, ip=client_ip(request), **{k: v[:200] for k, v in data.items()})
+    details: dict[str, Any] = {k: v[:200] for k, v in data.items()}
+    record(event, ip=client_ip(request), **details)
     return render(request, "sso/cas_unknown_service.html", status=400)
 
 
