@@ -12,7 +12,8 @@ behaves exactly like a real one), for browsers the account has never signed in f
 
 A trusted browser (it signed in to this account before and carries the signed device
 cookie) is never held back by failures from elsewhere nor by the address rule: its own
-failures count on a ladder of its own (the device key), with the same pauses.
+failures count on a ladder of its own (the device key), with the same pauses and the same
+cap of 100 (a stolen cookie buys no lifetime of guesses; then only a reset gets it in).
 
 Per address (an IPv4 address, or the /64 an IPv6 address belongs to: one subscriber gets a
 whole /64), failures within ten minutes on ten identifiers or fifty times in all mark it as

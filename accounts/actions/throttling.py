@@ -241,7 +241,8 @@ def _reserve(
     before = slot.state
     if paused := throttle.paused_until(before, now):
         return Gate("paused", until=paused)
-    if device is None and throttle.capped(before):
+    # The cap holds on a trusted browser's own ladder too: a stolen cookie buys no lifetime of guesses.
+    if throttle.capped(before):
         return Gate("locked")
     state = throttle.account_failure(before, fingerprint(identifier, secret), now)
     counted = state.consecutive != before.consecutive

@@ -97,6 +97,25 @@ def test_after_a_hundred_consecutive_failures_only_a_reset_or_a_trusted_browser_
     assert sign_in(Client(), STUDENT)["Location"] == "/services/"
 
 
+def test_a_trusted_browser_meets_the_cap_too(student):
+    """A stolen trusted-browser cookie must not buy guesses forever: its own ladder stops at
+    100 consecutive failures like the account's, and then only a reset gets that browser in."""
+    thief = _trusted_browser()
+    sign_in(thief, STUDENT, "first-guess")
+    row = Throttle.objects.get(kind=Throttle.DEVICE)
+    long_ago = timezone.now() - timedelta(days=3)
+    Throttle.objects.filter(pk=row.pk).update(
+        consecutive=throttle.HARD_CAP - 1, failures=0, paused_until=None, last_failure=long_ago, recent=[]
+    )
+    assert sign_in(thief, STUDENT, "one-more-guess").status_code == 200  # the hundredth, still evaluated
+    assert sign_in(thief, STUDENT).status_code == 429  # now even the right password is refused there
+    assert sign_in(Client(), STUDENT)["Location"] == "/services/"  # the account itself is not locked
+    from accounts.actions.passwords import set_password
+
+    set_password(None, Account.objects.get(identifier=STUDENT), PASSWORD, reason="reset")
+    assert sign_in(thief, STUDENT)["Location"] == "/services/"
+
+
 def test_failures_spread_over_days_reach_the_cap():
     state, now = throttle.State(), timezone.now()
     for i in range(throttle.HARD_CAP):
