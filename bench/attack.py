@@ -81,6 +81,7 @@ def _instance_env(inherit: bool) -> dict[str, str]:
 def _start(env: dict[str, str]) -> tuple[str, list[subprocess.Popen[bytes]]]:
     python = sys.executable
     for command in (
+        ["generate_keys"],  # keys are never made at start-up (issue 8): the bench makes its own
         ["migrate", "--noinput", "-v0"],
         ["collectstatic", "--noinput", "-v0"],
         ["load_setup"],
