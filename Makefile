@@ -14,6 +14,9 @@ RUN_ENV := GUICHET_HTTPS=0 GUICHET_DEMO=1 GUICHET_EMAIL_BACKEND=$${GUICHET_EMAIL
 # emptied at each start; one-off commands (migrate, load_setup…) keep theirs in memory.
 METRICS_ENV := PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus
 
+# What mypy --strict checks in `make test`: every app, and the test support.
+TYPED := institutions audit notify accounts orientation recovery sso support mailconfig status ops guichet testing
+
 .PHONY: help run test deps dev-deps system-deps system-deps-run node-deps messages static keys lint format clean
 
 help:
@@ -83,11 +86,14 @@ test: system-deps dev-deps node-deps messages
 	$(VENV)/bin/ruff format --check .
 	@# The test settings: they make their own keys under var/test-keys/ (make run makes the real ones).
 	GUICHET_TESTING=1 $(PY) manage.py makemigrations --check --dry-run -v0
+	@# Types: mypy --strict with django-stubs over every app and the test support (pyproject.toml).
+	$(VENV)/bin/mypy $(TYPED)
 	$(VENV)/bin/pytest
 
 lint: dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy $(TYPED)
 
 format: dev-deps
 	$(VENV)/bin/ruff format .
