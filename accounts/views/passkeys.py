@@ -36,6 +36,7 @@ from django_otp_webauthn.views import (
 
 from audit.actions import client_ip, record
 
+from .. import events
 from ..actions import factors, signin, throttling
 from ..models import Account
 from .completion import signed_in
@@ -151,7 +152,7 @@ class CompleteEnrolment(_FreshPassword, CompleteCredentialRegistrationView):  # 
         try:
             with transaction.atomic(), rewrite_exceptions():
                 device = self.get_helper().register_complete(user=account, state=state, data=self.payload())
-                record("accounts.factor.added", actor=account, subject=account, ip=client_ip(request), factor="passkey")
+                record(events.FACTOR_ADDED, actor=account, subject=account, ip=client_ip(request), factor="passkey")
         except exceptions.OTPWebAuthnApiError as error:
             # A wrong origin or RP ID in the settings shows here first: say which.
             log.warning("passkey refused at enrolment: %s (%s)", error.code, error.__cause__ or error)
@@ -202,7 +203,7 @@ class CompleteSignIn(_PendingSignIn, CompleteCredentialAuthenticationView):  # t
         ip = client_ip(request)
         now = timezone.now()
         if throttling.paused_for(account.identifier, signin.trusted_device(request, account.identifier), now):
-            record("accounts.signin.refused_paused", subject=account, ip=ip, factor="passkey")
+            record(events.SIGNIN_REFUSED_PAUSED, subject=account, ip=ip, factor="passkey")
             raise SignInPaused()
         data = self.payload()
         try:
@@ -215,7 +216,7 @@ class CompleteSignIn(_PendingSignIn, CompleteCredentialAuthenticationView):  # t
             credential = str(data.get("id", "")) if hasattr(data, "get") else ""
             who = {"subject": account, "ip": ip, "factor": "passkey"}
             outcome = signin.record_failed_attempt(
-                account.identifier, f"passkey:{credential}", ip, now, who, "accounts.signin.second_factor_failure"
+                account.identifier, f"passkey:{credential}", ip, now, who, events.SIGNIN_SECOND_FACTOR_FAILURE
             )
             if outcome.status == "paused":
                 raise SignInPaused() from error

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
@@ -48,11 +49,22 @@ def test_every_domain_is_printed_and_unconfirmed_settings_are_flagged(poitiers):
     text = _run("--host", "guichet.example.org")
     for domain in ("ac-poitiers.fr", "univ-poitiers.fr", "etu.univ-poitiers.fr", "chu-poitiers.fr"):
         assert f"; {domain} — " in text
-    assert "NOT confirmed" in text
+    assert "réglages NON confirmés" in text
 
 
 def test_an_unknown_domain_or_a_missing_host_is_a_clear_error(poitiers):
-    with pytest.raises(CommandError, match="unknown domain"):
+    with pytest.raises(CommandError, match="domaine\\(s\\) inconnu"):
         _run("--host", "guichet.example.org", "--domain", "gmail.com")
     with pytest.raises(CommandError, match="--host"):
         _run()
+
+
+def test_the_operator_reads_the_command_in_english_too(poitiers):
+    """Operator-facing text goes through the catalogue like the rest (issue 16)."""
+    with translation.override("en"):
+        text = _run("--host", "guichet.example.org")
+        assert "(settings NOT confirmed)" in text
+        assert "must also name autoconfig.<domain>" in text
+        assert "NON confirmés" not in text
+        with pytest.raises(CommandError, match="unknown domain"):
+            _run("--host", "guichet.example.org", "--domain", "gmail.com")
