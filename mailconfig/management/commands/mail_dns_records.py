@@ -1,19 +1,23 @@
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from institutions import queries
 from mailconfig import dns, servers
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Affiche, pour chaque domaine de messagerie, les enregistrements DNS à publier pour que les "
-        "logiciels de messagerie trouvent leurs réglages (autoconfig, autodiscover, SRV de la RFC 6186)."
-    )
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # The description in the operator's language, looked up when asked (not at import).
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.description = _(
+            "Affiche, pour chaque domaine de messagerie, les enregistrements DNS à publier pour que les "
+            "logiciels de messagerie trouvent leurs réglages (autoconfig, autodiscover, SRV de la RFC 6186)."
+        )
+        return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", help=_("nom d'hôte public de Guichet (par défaut : celui de l'émetteur OIDC)"))
