@@ -128,7 +128,6 @@ timeout_msecs = 5000
 def running(introspection_url: str, client_id: str, client_secret: str, *, scope: str = "mail") -> Iterator[Dovecot]:
     """Start Dovecot in the foreground, wait until it listens, stop it and clean up afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="guichet-dovecot-"))
-    process = output = None
     try:
         folder.chmod(0o755)  # Dovecot's own users read the configuration and reach the sockets
         users, ids = _users()
@@ -137,6 +136,19 @@ def running(introspection_url: str, client_id: str, client_secret: str, *, scope
         (folder / "dovecot-oauth2.conf.ext").write_text(
             _oauth2_config(introspection_url, client_id, client_secret, scope)
         )
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    with serving(folder, port):
+        yield Dovecot("127.0.0.1", port, folder)
+
+
+@contextmanager
+def serving(folder: Path, port: int) -> Iterator[None]:
+    """Dovecot on the configuration written in `folder`, listening on `port`, for the block's
+    duration; then stopped and the folder removed (the one start/stop of both test servers)."""
+    process = output = None
+    try:
         for name in ("mail", "home"):
             (folder / name).mkdir()
             if os.geteuid() == 0:
@@ -146,7 +158,7 @@ def running(introspection_url: str, client_id: str, client_secret: str, *, scope
             [binary(), "-F", "-c", str(folder / "dovecot.conf")], stdout=output, stderr=subprocess.STDOUT
         )
         wait_until_listening(process, port, folder)
-        yield Dovecot("127.0.0.1", port, folder)
+        yield
     finally:
         if process is not None:
             process.terminate()

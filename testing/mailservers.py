@@ -4,18 +4,16 @@ lives in a temporary folder and listens on 127.0.0.1; see testing/dovecot.py for
 suite runs Dovecot without touching the system's."""
 
 import os
-import pwd
 import shutil
 import ssl
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from testing.dovecot import _users, binary
-from testing.net import free_port, wait_until_listening
+from testing.dovecot import _users, serving
+from testing.net import free_port
 
 
 @dataclass
@@ -67,7 +65,6 @@ userdb {{
 def dovecot(cert_pem: bytes | None = None, key_pem: bytes | None = None) -> Iterator[MailServer]:
     """Dovecot with this certificate (implicit TLS and STARTTLS), or without TLS if none."""
     folder = Path(tempfile.mkdtemp(prefix="guichet-mailconfig-"))
-    process = output = None
     try:
         folder.chmod(0o755)
         tls = cert_pem is not None and key_pem is not None
@@ -77,27 +74,11 @@ def dovecot(cert_pem: bytes | None = None, key_pem: bytes | None = None) -> Iter
         users, ids = _users()
         imap, imaps = free_port(), free_port() if tls else 0
         (folder / "dovecot.conf").write_text(_config(folder, imap, imaps, tls, users, ids))
-        for name in ("mail", "home"):
-            (folder / name).mkdir()
-            if os.geteuid() == 0:
-                shutil.chown(folder / name, user="nobody", group=pwd.getpwnam("nobody").pw_gid)
-        output = (folder / "dovecot.out").open("w")
-        process = subprocess.Popen(  # noqa: S603 - the installed binary, our own config file
-            [binary(), "-F", "-c", str(folder / "dovecot.conf")], stdout=output, stderr=subprocess.STDOUT
-        )
-        wait_until_listening(process, imap, folder)
-        yield MailServer(imap, imaps, folder)
-    finally:
-        if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
-        if output is not None:
-            output.close()
+    except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
+        raise
+    with serving(folder, imap):
+        yield MailServer(imap, imaps, folder)
 
 
 @contextmanager
