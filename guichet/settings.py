@@ -216,7 +216,8 @@ if REDIS_URL:
             "KEY_PREFIX": "guichet",
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Django's cache store, but a Redis outage answers 503 instead of signing everyone out.
+    SESSION_ENGINE = "ops.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
