@@ -4,6 +4,7 @@ Defaults give the embedded set-up: SQLite under var/, local-memory cache, databa
 sessions. DATABASE_URL and REDIS_URL switch to the scale-out path.
 """
 
+import logging
 import os
 import warnings
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 from guichet import keys
 from guichet.environment import Env
 from guichet.private_files import private_file
+from ops import logconfig
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -142,6 +144,9 @@ GUICHET_DIRECTORIES = {
 MIDDLEWARE = [
     # First and last: request counts and latencies by view and status (ops/metrics.py).
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request id of every log line, echoed in the response (ops/logconfig.py).
+    "django_structlog.middlewares.RequestMiddleware",
+    "ops.logconfig.RequestIdHeader",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -293,20 +298,19 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # Tokens, tickets, codes and reset links are masked on every line (guichet/logmask.py).
-    "filters": {"mask": {"()": "guichet.logmask.MaskingFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask"]}},
-    "root": {"handlers": ["console"], "level": env.str("GUICHET_LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.request": {"level": "ERROR", "propagate": True},
-        # pysaml2's schema library announces every schema it loads.
-        "xmlschema": {"level": "WARNING"},
-    },
-}
+# Logs (ops/logconfig.py): JSON lines in production, text in the demo, the tests and debug;
+# every line carries the request id (nginx's X-Request-ID behind the proxy, else a fresh one,
+# echoed in the response) and has its tokens, tickets, codes and reset links masked.
+GUICHET_LOG_FORMAT = env.str("GUICHET_LOG_FORMAT", default="plain" if (GUICHET_DEMO or DEBUG or TESTING) else "json")
+LOGGING = logconfig.logging_config(GUICHET_LOG_FORMAT, env.str("GUICHET_LOG_LEVEL", default="INFO"))
+logconfig.configure_structlog(GUICHET_LOG_FORMAT)
+# django-structlog: one « request_finished » line per request (status, method, path masked);
+# no user id (the audit log says who), the client address as Guichet itself trusts it
+# (ops/apps.py binds audit.actions.client_ip), the proxy's request id only behind the proxy.
+DJANGO_STRUCTLOG_USER_ID_FIELD = None
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("GUICHET_BEHIND_PROXY", default=False)
 
 # Outgoing mail. The demo writes messages as files under var/mail/ instead of sending them.
 EMAIL_BACKEND = {

@@ -6,6 +6,7 @@ Debian's nginx with deploy/nginx.conf, aiosmtpd for the mail. The set-up is buil
 the module; each test uses accounts of its own, and leaves every program running again.
 """
 
+import json
 import os
 import shutil
 import tempfile
@@ -112,6 +113,33 @@ def test_failures_made_on_node_a_count_when_node_b_decides(cluster):
     assert paused.status_code == 429 and "suspendue" in paused.text
     # …and A, deciding next, refuses even the right password.
     assert sign_in(browser, cluster.a, "bruno").status_code == 429
+
+
+def json_lines(cluster, *names: str) -> list[dict]:
+    lines = []
+    for name in names:
+        for line in (cluster.guichet.folder / f"{name}.log").read_text(errors="replace").splitlines():
+            if line.startswith("{"):
+                lines.append(json.loads(line))
+    return lines
+
+
+def test_nodes_log_json_lines_with_the_request_id_nginx_gave(cluster):
+    response = Browser().get(cluster.nginx.url, "/login/?code=31415926&ticket=ST-1-zzSecretTicketzz")
+    request_id = response.headers["X-Request-ID"]
+    assert len(request_id) == 32  # nginx's own, once: Guichet's echo of it is not repeated
+
+    def finished() -> list[dict]:
+        return [
+            line
+            for line in json_lines(cluster, "a", "b")
+            if line.get("request_id") == request_id and line["event"] == "request_finished"
+        ]
+
+    (line,) = poll(finished, timeout=10, what="the request's log line")
+    assert line["code"] == 200 and line["request"] == "GET /login/?code=…&ticket=…"
+    logs = (cluster.guichet.folder / "a.log").read_text() + (cluster.guichet.folder / "b.log").read_text()
+    assert "31415926" not in logs and "zzSecretTicketzz" not in logs
 
 
 def test_node_a_killed_mid_journey_the_journey_continues_on_b(cluster):
