@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.actions import record
-from ops import backup
+from ops import backup, events
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
             manifest = backup.create(output)
         except (backup.BackupError, OSError) as error:
             raise CommandError(str(error)) from error
-        record("ops.backup.created", engine=manifest.engine, files=len(manifest.files))
+        record(events.BACKUP_CREATED, engine=manifest.engine, files=len(manifest.files))
         self.stdout.write(
             _("Sauvegarde écrite : %(path)s (%(count)d fichiers)") % {"path": output, "count": len(manifest.files)}
         )

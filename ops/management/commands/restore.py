@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from audit.actions import record
-from ops import backup
+from ops import backup, events
 
 
 class Command(BaseCommand):
@@ -23,5 +23,5 @@ class Command(BaseCommand):
             manifest = backup.restore(options["archive"], force=options["force"])
         except (backup.BackupError, OSError) as error:
             raise CommandError(str(error)) from error
-        record("ops.backup.restored", engine=manifest.engine, created_at=manifest.created_at)
+        record(events.BACKUP_RESTORED, engine=manifest.engine, created_at=manifest.created_at)
         self.stdout.write(_("Sauvegarde du %(at)s restaurée. Redémarrez les processus.") % {"at": manifest.created_at})
