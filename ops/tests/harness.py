@@ -116,7 +116,8 @@ class Postgres:
         return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
     def _run(self, command: list[str]) -> None:
-        done = subprocess.run(self._as_owner(command), capture_output=True, text=True, check=False)
+        # In its own folder: the postgres user may not enter the clone the suite runs from.
+        done = subprocess.run(self._as_owner(command), cwd=self.dir, capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stdout + done.stderr
 
     def start(self) -> None:
@@ -132,7 +133,7 @@ class Postgres:
         for key, value in options.items():
             command += ["-c", f"{key}={value}"]
         log = open(self.dir / "postgres.log", "ab")  # noqa: SIM115 - the server's own log, closed with it
-        self.process = subprocess.Popen(self._as_owner(command), stdout=log, stderr=log)
+        self.process = subprocess.Popen(self._as_owner(command), cwd=self.dir, stdout=log, stderr=log)
         poll(self.ready, timeout=30, what="PostgreSQL")
 
     def ready(self) -> bool:
