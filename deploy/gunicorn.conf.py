@@ -32,10 +32,11 @@ _log_format = os.environ.get("GUICHET_LOG_FORMAT") or (
     else "json"
 )
 if _log_format == "json":
+    from guichet.logmask import MaskingFilter, mask
     from ops.logconfig import logging_config
 
     accesslog = None
-    logconfig_dict = logging_config("json", os.environ.get("GUICHET_LOG_LEVEL", "INFO"))
+    logconfig_dict = logging_config("json", os.environ.get("GUICHET_LOG_LEVEL", "INFO"), mask, MaskingFilter)
     logconfig_dict["loggers"]["gunicorn.error"] = {"level": "INFO", "handlers": ["console"], "propagate": False}
 else:
     accesslog = "-"

@@ -9,7 +9,7 @@ import os
 import warnings
 from pathlib import Path
 
-from guichet import keys
+from guichet import keys, logmask
 from guichet.environment import Env
 from guichet.private_files import private_file
 from ops import logconfig
@@ -302,8 +302,10 @@ CONTENT_SECURITY_POLICY = {
 # every line carries the request id (nginx's X-Request-ID behind the proxy, else a fresh one,
 # echoed in the response) and has its tokens, tickets, codes and reset links masked.
 GUICHET_LOG_FORMAT = env.str("GUICHET_LOG_FORMAT", default="plain" if (GUICHET_DEMO or DEBUG or TESTING) else "json")
-LOGGING = logconfig.logging_config(GUICHET_LOG_FORMAT, env.str("GUICHET_LOG_LEVEL", default="INFO"))
-logconfig.configure_structlog(GUICHET_LOG_FORMAT)
+LOGGING = logconfig.logging_config(
+    GUICHET_LOG_FORMAT, env.str("GUICHET_LOG_LEVEL", default="INFO"), logmask.mask, logmask.MaskingFilter
+)
+logconfig.configure_structlog(GUICHET_LOG_FORMAT, logmask.mask)
 # django-structlog: one « request_finished » line per request (status, method, path masked);
 # no user id (the audit log says who), the client address as Guichet itself trusts it
 # (ops/apps.py binds audit.actions.client_ip), the proxy's request id only behind the proxy.

@@ -19,17 +19,21 @@ import structlog
 from django.http import HttpRequest, HttpResponse
 from structlog.typing import EventDict, Processor, WrappedLogger
 
-from guichet.logmask import mask
-
 FORMATS = ("json", "plain")
+# The masking function (guichet.logmask.mask) comes from the settings: ops sits below guichet.
+Mask = Callable[[str], str]
 
 
-def mask_secrets(logger: WrappedLogger, method: str, event: EventDict) -> EventDict:
-    """Every string value of the line, the event itself and a traceback included, masked."""
-    for key, value in event.items():
-        if isinstance(value, str):
-            event[key] = mask(value)
-    return event
+def masking(mask: Mask) -> Processor:
+    """A processor masking every string value of the line, the event and a traceback included."""
+
+    def mask_secrets(logger: WrappedLogger, method: str, event: EventDict) -> EventDict:
+        for key, value in event.items():
+            if isinstance(value, str):
+                event[key] = mask(value)
+        return event
+
+    return mask_secrets
 
 
 def _shared() -> list[Processor]:
@@ -41,7 +45,7 @@ def _shared() -> list[Processor]:
     ]
 
 
-def configure_structlog(log_format: str) -> None:
+def configure_structlog(log_format: str, mask: Mask) -> None:
     """structlog's own loggers (django-structlog's) hand their lines to the standard handlers."""
     if log_format == "json":
         # Python's warnings too, or they would be the only text lines in a JSON log.
@@ -51,7 +55,7 @@ def configure_structlog(log_format: str) -> None:
             structlog.stdlib.filter_by_level,
             *_shared(),
             structlog.processors.format_exc_info,
-            mask_secrets,
+            masking(mask),
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),
@@ -60,7 +64,7 @@ def configure_structlog(log_format: str) -> None:
     )
 
 
-def formatter(log_format: str) -> dict[str, Any]:
+def formatter(log_format: str, mask: Mask) -> dict[str, Any]:
     """A logging.config formatter entry rendering `log_format` ("json" or "plain")."""
     renderer: Processor
     if log_format == "json":
@@ -72,23 +76,28 @@ def formatter(log_format: str) -> dict[str, Any]:
         "processors": [
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
-            mask_secrets,
+            masking(mask),
             renderer,
         ],
         "foreign_pre_chain": _shared(),
     }
 
 
-def logging_config(log_format: str, level: str) -> dict[str, Any]:
-    """The LOGGING setting: one console handler, every line masked, in `log_format`."""
+def logging_config(
+    log_format: str, level: str, mask: Mask, mask_filter: type[logging.Filter] | None = None
+) -> dict[str, Any]:
+    """The LOGGING setting: one console handler, every line masked, in `log_format`.
+
+    `mask_filter` (guichet.logmask.MaskingFilter) masks a record's message before any
+    formatter sees it; the formatter masks every field of the line again.
+    """
     if log_format not in FORMATS:
         raise ValueError(f"GUICHET_LOG_FORMAT must be one of {', '.join(FORMATS)}, not {log_format!r}")
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"guichet": formatter(log_format)},
-        # The filter masks what a record's message says before any formatter sees it.
-        "filters": {"mask": {"()": "guichet.logmask.MaskingFilter"}},
+        "formatters": {"guichet": formatter(log_format, mask)},
+        "filters": {"mask": {"()": mask_filter or logging.Filter}},
         "handlers": {
             "console": {"class": "logging.StreamHandler", "formatter": "guichet", "filters": ["mask"]},
         },

@@ -7,6 +7,7 @@ import logging.config
 import pytest
 from django.conf import settings as django_settings
 
+from guichet.logmask import MaskingFilter, mask
 from ops import logconfig
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ TICKET = "ST-1-aV3ryS3cretTicketValue"
 @pytest.fixture
 def json_lines():
     """The settings' logging switched to JSON for one test; the lines written, parsed."""
-    logging.config.dictConfig(logconfig.logging_config("json", "INFO"))
+    logging.config.dictConfig(logconfig.logging_config("json", "INFO", mask, MaskingFilter))
     buffer = io.StringIO()
     (handler,) = logging.getLogger().handlers
     handler.setStream(buffer)
@@ -80,4 +81,4 @@ def test_a_traceback_is_one_json_line_and_masked(json_lines):
 
 def test_an_unknown_format_stops_start_up():
     with pytest.raises(ValueError, match="GUICHET_LOG_FORMAT"):
-        logconfig.logging_config("xml", "INFO")
+        logconfig.logging_config("xml", "INFO", mask)
