@@ -36,10 +36,26 @@ max_requests = 5000
 max_requests_jitter = 500
 control_socket_disable = True
 forwarded_allow_ips = os.environ.get("GUICHET_FORWARDED_ALLOW_IPS", "127.0.0.1")
-accesslog = "-"
 errorlog = "-"
 # Reset links' tokens, codes and CAS tickets are masked in access-log lines.
 logger_class = "guichet.logmask.AccessLogger"
+# The same default as the settings (ops/logconfig.py): JSON lines in production. There,
+# gunicorn's own lines are JSON too, and Django's « request_finished » line (with the request
+# id) is the access log; the demo keeps gunicorn's text access log.
+_log_format = os.environ.get("GUICHET_LOG_FORMAT") or (
+    "plain"
+    if any(os.environ.get(flag, "") in ("1", "true", "yes", "on") for flag in ("GUICHET_DEMO", "GUICHET_DEBUG"))
+    else "json"
+)
+if _log_format == "json":
+    from guichet.logmask import MaskingFilter, mask
+    from ops.logconfig import logging_config
+
+    accesslog = None
+    logconfig_dict = logging_config("json", os.environ.get("GUICHET_LOG_LEVEL", "INFO"), mask, MaskingFilter)
+    logconfig_dict["loggers"]["gunicorn.error"] = {"level": "INFO", "handlers": ["console"], "propagate": False}
+else:
+    accesslog = "-"
 
 _metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 

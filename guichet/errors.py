@@ -12,6 +12,7 @@ from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from guichet.language import unprefixed
+from ops.outage import outage_page
 
 
 def _page(request: HttpRequest, template: str, status: int, **context: object) -> HttpResponse:
@@ -41,6 +42,10 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # A lost database or Redis is an outage, not a crash: 503 with its own page (ops/outage.py).
+    outage = outage_page(request)
+    if outage is not None:
+        return outage
     return _page(request, "errors/500.html", 500, plain=True, retry_url=request.get_full_path())
 
 

@@ -4,13 +4,15 @@ Defaults give the embedded set-up: SQLite under var/, local-memory cache, databa
 sessions. DATABASE_URL and REDIS_URL switch to the scale-out path.
 """
 
+import logging
 import os
 import warnings
 from pathlib import Path
 
-from guichet import keys
+from guichet import keys, logmask
 from guichet.environment import Env
 from guichet.private_files import private_file
+from ops import logconfig
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -18,7 +20,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 warnings.filterwarnings("ignore", message="CFB has been moved", module="saml2")
 
 # A yes/no variable set to anything else (GUICHET_HTTPS=flase) stops start-up, naming it.
-env = Env()
+env: Env = Env()
 
 
 def _env_secret(name: str, default_file: Path) -> str:
@@ -26,16 +28,16 @@ def _env_secret(name: str, default_file: Path) -> str:
     return env.str(name, default="") or keys.read(Path(env.str(f"{name}_FILE", default=str(default_file))))
 
 
-VAR_DIR = Path(env.str("GUICHET_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR: Path = Path(env.str("GUICHET_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("GUICHET_DEBUG", default=False)
 # pytest sets PYTEST_VERSION while it runs; tests speak plain HTTP to the test client.
-TESTING = env.bool("GUICHET_TESTING", default="PYTEST_VERSION" in os.environ)
+TESTING: bool = env.bool("GUICHET_TESTING", default="PYTEST_VERSION" in os.environ)
 # Keys are files made by `manage.py generate_keys` (make run calls it), never while settings
 # load: a missing or unreadable one is left empty here and the system checks (guichet/checks.py)
 # refuse to start. Tests make theirs once under var/test-keys/ with the same function.
-KEY_DIR = VAR_DIR / "test-keys" if TESTING else VAR_DIR
+KEY_DIR: Path = VAR_DIR / "test-keys" if TESTING else VAR_DIR
 if TESTING:
     keys.generate(
         keys.KeyFiles(
@@ -66,7 +68,7 @@ ALLOWED_HOSTS = env.list("GUICHET_ALLOWED_HOSTS", default=["127.0.0.1", "localho
 # Served over HTTPS (directly or behind a TLS proxy). Only the local demo turns it off.
 HTTPS = env.bool("GUICHET_HTTPS", default=not (DEBUG or TESTING))
 GUICHET_SITE_NAME = env.str("GUICHET_SITE_NAME", default="Guichet")
-GUICHET_DEMO = env.bool("GUICHET_DEMO", default=False)
+GUICHET_DEMO: bool = env.bool("GUICHET_DEMO", default=False)
 GUICHET_SETUP_FILE = Path(
     env.str("GUICHET_SETUP_FILE", default=str(BASE_DIR / "institutions" / "data" / "poitiers.yaml"))
 )
@@ -142,6 +144,9 @@ GUICHET_DIRECTORIES = {
 MIDDLEWARE = [
     # First and last: request counts and latencies by view and status (ops/metrics.py).
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request id of every log line, echoed in the response (ops/logconfig.py).
+    "django_structlog.middlewares.RequestMiddleware",
+    "ops.logconfig.RequestIdHeader",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -216,7 +221,8 @@ if REDIS_URL:
             "KEY_PREFIX": "guichet",
         }
     }
-    SESSION_ENGINE = "accounts.session_engines.cache"
+    # accounts' write-once cache store, but a Redis outage answers 503 instead of signing everyone out.
+    SESSION_ENGINE = "ops.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "accounts.session_engines.db"
@@ -292,50 +298,21 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # Tokens, tickets, codes and reset links are masked on every line (guichet/logmask.py).
-    "filters": {"mask": {"()": "guichet.logmask.MaskingFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask"]}},
-    "root": {"handlers": ["console"], "level": env.str("GUICHET_LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.request": {"level": "ERROR", "propagate": True},
-        # pysaml2's schema library announces every schema it loads.
-        "xmlschema": {"level": "WARNING"},
-    },
-}
-
-# Outgoing mail. The demo writes messages as files under var/mail/ instead of sending them.
-EMAIL_BACKEND = {
-    "smtp": "django.core.mail.backends.smtp.EmailBackend",
-    "file": "django.core.mail.backends.filebased.EmailBackend",
-    "console": "django.core.mail.backends.console.EmailBackend",
-}[env.str("GUICHET_EMAIL_BACKEND", default="smtp")]
-EMAIL_FILE_PATH = VAR_DIR / "mail"
-EMAIL_HOST = env.str("GUICHET_SMTP_HOST", default="localhost")
-EMAIL_PORT = env.int("GUICHET_SMTP_PORT", default=25)
-EMAIL_HOST_USER = env.str("GUICHET_SMTP_USER", default="")
-EMAIL_HOST_PASSWORD = env.str("GUICHET_SMTP_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("GUICHET_SMTP_STARTTLS", default=False)
-EMAIL_USE_SSL = env.bool("GUICHET_SMTP_SSL", default=False)
-EMAIL_TIMEOUT = env.int("GUICHET_SMTP_TIMEOUT", default=10)
-DEFAULT_FROM_EMAIL = env.str("GUICHET_FROM_EMAIL", default="Guichet <ne-pas-repondre@guichet.invalid>")
-
-# Text messages. GUICHET_SMS_BACKEND: "brevo" sends for real; "file" (or "console") writes each
-# SMS under var/sms/ for the demo, never to the log, since an SMS may carry a recovery code;
-# empty keeps SMS queued and retried until a backend is set (see notify/channels/sms.py).
-GUICHET_SMS_BACKEND = env.str("GUICHET_SMS_BACKEND", default="")
-GUICHET_SMS_FILE_PATH = VAR_DIR / "sms"
-GUICHET_SMS_SENDER = env.str("GUICHET_SMS_SENDER", default="Guichet")  # at most 11 letters or digits
-GUICHET_BREVO_API_URL = env.str("GUICHET_BREVO_API_URL", default="https://api.brevo.com")
-GUICHET_BREVO_API_KEY = env.str("GUICHET_BREVO_API_KEY", default="")
-GUICHET_BREVO_API_KEY_FILE = env.str("GUICHET_BREVO_API_KEY_FILE", default="")
-# SMS a day, all purposes together: administrators are warned at 80 %, codes stop at 100 %.
-GUICHET_SMS_DAILY_BUDGET = env.int("GUICHET_SMS_DAILY_BUDGET", default=500)
-# Addresses (comma-separated) that get operational alerts, with staff accounts' verified addresses.
-GUICHET_ADMIN_EMAILS = env.list("GUICHET_ADMIN_EMAILS", default=[])
+# Logs (ops/logconfig.py): JSON lines in production, text in the demo, the tests and debug;
+# every line carries the request id (nginx's X-Request-ID behind the proxy, else a fresh one,
+# echoed in the response) and has its tokens, tickets, codes and reset links masked.
+GUICHET_LOG_FORMAT = env.str("GUICHET_LOG_FORMAT", default="plain" if (GUICHET_DEMO or DEBUG or TESTING) else "json")
+LOGGING = logconfig.logging_config(
+    GUICHET_LOG_FORMAT, env.str("GUICHET_LOG_LEVEL", default="INFO"), logmask.mask, logmask.MaskingFilter
+)
+logconfig.configure_structlog(GUICHET_LOG_FORMAT, logmask.mask)
+# django-structlog: one « request_finished » line per request (status, method, path masked);
+# no user id (the audit log says who), the client address as Guichet itself trusts it
+# (ops/apps.py binds audit.actions.client_ip), the proxy's request id only behind the proxy.
+DJANGO_STRUCTLOG_USER_ID_FIELD = None
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("GUICHET_BEHIND_PROXY", default=False)
 
 # Background work: huey on SQLite by default, on Redis when scaled out. Every message is
 # first a row in notify's outbox, so the queue only says "look at row N now".
@@ -350,121 +327,7 @@ else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
     private_file(VAR_DIR / "huey.sqlite3")  # queued tasks name identifiers and addresses
 
-# Zimbra preauth keys, per mail domain: GUICHET_ZIMBRA_PREAUTH_KEYS="univ-poitiers.fr=<hex>,…"
-# or one file per domain in GUICHET_ZIMBRA_PREAUTH_KEY_DIR (the file named after the domain).
-GUICHET_ZIMBRA_PREAUTH_KEYS = env.dict("GUICHET_ZIMBRA_PREAUTH_KEYS", default={})
-# The demo's keys are made by generate_keys into var/zimbra/ (the real Zimbra is not reachable).
-GUICHET_ZIMBRA_PREAUTH_KEY_DIR = env.str(
-    "GUICHET_ZIMBRA_PREAUTH_KEY_DIR", default=str(VAR_DIR / "zimbra") if GUICHET_DEMO else ""
-)
-
-# OpenID Connect provider (django-oauth-toolkit): webmails and mail clients sign in through
-# Guichet. The signing key is a file, never in the repository: var/oidc/current.pem (created
-# by generate_keys) or GUICHET_OIDC_KEY_FILE. `manage.py rotate_oidc_key` retires it into
-# var/oidc/inactive/ (still published in the JWKS until its tokens expire) and makes a new
-# one; restart the workers afterwards. Clients come from the set-up file (sso/protocols/oidc/rules.py).
-from sso.protocols.oidc.keys import inactive_files  # noqa: E402 - a settings-time helper, no models
-
-GUICHET_OIDC_KEY_FILE = Path(env.str("GUICHET_OIDC_KEY_FILE", default=str(KEY_DIR / "oidc" / "current.pem")))
-GUICHET_OIDC_INACTIVE_KEY_DIR = KEY_DIR / "oidc" / "inactive"
-_oidc_key = keys.read(GUICHET_OIDC_KEY_FILE)
-_oidc_inactive_keys = [keys.read(path) for path in inactive_files(GUICHET_OIDC_INACTIVE_KEY_DIR)]
-# Back-channel logout: seconds to wait for each client's answer when a session ends.
-GUICHET_OIDC_LOGOUT_TIMEOUT = 3
-OAUTH2_PROVIDER = {
-    "OAUTH2_VALIDATOR_CLASS": "sso.protocols.oidc.validator.GuichetValidator",
-    "OIDC_ENABLED": True,
-    # Empty: the issuer is the URL the request came to. Set it behind a proxy.
-    "OIDC_ISS_ENDPOINT": env.str("GUICHET_OIDC_ISSUER", default=""),
-    "OIDC_RSA_PRIVATE_KEY": _oidc_key,
-    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": _oidc_inactive_keys,
-    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
-    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
-    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
-    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
-    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
-    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
-    "OIDC_RP_INITIATED_LOGOUT_DELETE_TOKENS": False,  # sso.protocols.oidc.views revokes the client's own tokens
-    # Descriptions people read are in sso/protocols/oidc/rules.py (translated); these are for the toolkit.
-    "SCOPES": {
-        "openid": "OpenID Connect sign-in",
-        "profile": "Name",
-        "email": "E-mail address",
-        "guichet": "Institution, platform and affiliation",
-        "mail": "Mailbox access (IMAP, SMTP)",
-        "offline_access": "Access while the person is away (refresh tokens)",
-    },
-    "DEFAULT_SCOPES": ["openid"],
-    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
-    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
-    "ID_TOKEN_EXPIRE_SECONDS": 3600,
-    # Sliding: a refresh token dies this long after its last access token expired.
-    "REFRESH_TOKEN_EXPIRE_SECONDS": env.int("GUICHET_OIDC_REFRESH_DAYS", default=30) * 86400,
-    "ROTATE_REFRESH_TOKEN": True,
-    "REFRESH_TOKEN_REUSE_PROTECTION": True,
-    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
-    # PKCE: always for public clients, for confidential ones unless their config says pkce: false.
-    "PKCE_REQUIRED": True,
-    "REQUEST_APPROVAL_PROMPT": "auto",
-    # "http" only for native clients' loopback redirects (RFC 8252); sso.protocols.oidc.rules refuses it elsewhere.
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
-    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
-    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
-    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
-    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
-    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
-    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
-    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
-    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
-    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
-}
-# W008 warns that "http" redirect URIs are allowed: only native clients' loopback redirects
-# (RFC 8252 §7.3), which sso.protocols.oidc.rules enforces when it syncs the clients.
-SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W008"]
-
-# SAML 2.0 identity provider (sso/protocols/saml/idp.py). The base URL fixes the entity ID and end points
-# (https://guichet.example.org; default: the host of each request — set it in production).
-# The key pair is made by generate_keys into VAR_DIR/saml/ unless both files are given.
-GUICHET_SAML_BASE_URL = env.str("GUICHET_SAML_BASE_URL", default="")
-GUICHET_SAML_KEY_FILE = env.str("GUICHET_SAML_KEY_FILE", default=str(KEY_DIR / "saml" / "idp.key") if TESTING else "")
-GUICHET_SAML_CERT_FILE = env.str("GUICHET_SAML_CERT_FILE", default=str(KEY_DIR / "saml" / "idp.crt") if TESTING else "")
-GUICHET_SAML_LOGOUT_TIMEOUT = 5  # seconds for a back-channel (SOAP) LogoutRequest
-
-# Operations (ops/): who may read /metrics (CIDR list; behind the proxy, the client's address).
-GUICHET_METRICS_ALLOWED = env.list("GUICHET_METRICS_ALLOWED", default=["127.0.0.0/8", "::1/128"])
-
-# Support desk (issue 11). Screenshots live under VAR_DIR, outside the static root, and are
-# served only by views that check the ticket's agent or tracking link. GLPI's tokens come from
-# GUICHET_GLPI_APP_TOKEN_<INSTITUTION> / GUICHET_GLPI_USER_TOKEN_<INSTITUTION> (or *_FILE).
-GUICHET_SUPPORT_FILES = VAR_DIR / "support"
-GUICHET_SUPPORT_RETENTION_DAYS = env.int("GUICHET_SUPPORT_RETENTION_DAYS", default=90)
-GUICHET_GLPI_TIMEOUT = env.int("GUICHET_GLPI_TIMEOUT", default=10)
-# The public root URL (https://guichet.example.fr), for links in messages sent by the worker.
-GUICHET_BASE_URL = env.str("GUICHET_BASE_URL", default="")
-
-# Mail-client settings (mailconfig). Apple profiles are signed with this certificate (PEM:
-# the signer first, then its intermediates) and key; without them they go out unsigned, with a
-# warning on every page that offers one. The connection test reaches only the set-up's hosts
-# and ports, with this timeout, at most this many times an hour per address (IPv6: per /64);
-# an extra CA file is trusted beside the system's (a private CA, the tests).
-GUICHET_MOBILECONFIG_CERT_FILE = env.str("GUICHET_MOBILECONFIG_CERT_FILE", default="")
-GUICHET_MOBILECONFIG_KEY_FILE = env.str("GUICHET_MOBILECONFIG_KEY_FILE", default="")
-GUICHET_MAILCONFIG_PROBE_TIMEOUT = env.float("GUICHET_MAILCONFIG_PROBE_TIMEOUT", default=5.0)
-GUICHET_MAILCONFIG_PROBE_CAFILE = env.str("GUICHET_MAILCONFIG_PROBE_CAFILE", default="")
-GUICHET_MAILCONFIG_TESTS_PER_HOUR = env.int("GUICHET_MAILCONFIG_TESTS_PER_HOUR", default=10)
-# A platform's results are reused this many seconds, whoever asks (no hammering the servers).
-GUICHET_MAILCONFIG_PROBE_CACHE_SECONDS = env.int("GUICHET_MAILCONFIG_PROBE_CACHE_SECONDS", default=60)
-
-# Service status and phishing safety (status app). Probes run every few minutes in the worker;
-# the demo (no network) leaves them off. A platform turns « dégradé » after this many
-# consecutive failures of one of its probes, and back once every probe passes.
-GUICHET_STATUS_PROBES = env.bool("GUICHET_STATUS_PROBES", default=not GUICHET_DEMO)
-GUICHET_STATUS_FAILURES = env.int("GUICHET_STATUS_FAILURES", default=3)
-GUICHET_STATUS_TIMEOUT = env.float("GUICHET_STATUS_TIMEOUT", default=10.0)
-GUICHET_STATUS_RETENTION_DAYS = env.int("GUICHET_STATUS_RETENTION_DAYS", default=90)
-GUICHET_STATUS_CERT_WARN_DAYS = 14
-# Trust store for the probes' TLS checks: the system's by default (a private CA: its PEM file).
-GUICHET_STATUS_CA_FILE = env.str("GUICHET_STATUS_CA_FILE", default="")
-# How long the banner's view of incidents is reused between database reads (seconds).
-GUICHET_STATUS_BANNER_TTL = env.int("GUICHET_STATUS_BANNER_TTL", default=30)
-GUICHET_STATUS_REPORT_MAX_BYTES = env.int("GUICHET_STATUS_REPORT_MAX_BYTES", default=512 * 1024)
+# Single sign-on: Zimbra preauth keys, the OIDC provider, the SAML identity provider.
+# Outgoing mail and SMS, and the support, mail-client, status and operations apps' knobs.
+from guichet.settings_services import *  # noqa: E402, F403
+from guichet.settings_sso import *  # noqa: E402, F403

@@ -9,8 +9,13 @@ class OpsConfig(AppConfig):
     verbose_name = _("Exploitation")
 
     def ready(self) -> None:
+        from django_structlog import signals as structlog_signals
+
         from audit.signals import event_committed
 
-        from . import metrics
+        from . import logconfig, metrics
 
         event_committed.connect(metrics.count_event, dispatch_uid="ops.metrics.count_event")
+        structlog_signals.bind_extra_request_metadata.connect(
+            logconfig.bind_client_ip, dispatch_uid="ops.logconfig.bind_client_ip"
+        )

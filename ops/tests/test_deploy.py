@@ -175,6 +175,8 @@ def test_nginx_passes_the_request_id_and_the_real_client_address(nginx, settings
     assert allowed.status == 200 and refused.status == 404  # a forged header does not help
     first, second = allowed.getheader("X-Request-ID"), refused.getheader("X-Request-ID")
     assert first and second and first != second
+    # nginx sends its id once; Guichet's echo of the same id is hidden, not repeated.
+    assert len(first) == 32 and "," not in first and len(allowed.getheaders()) == len(set(allowed.getheaders()))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,8 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.actions import record
-from ops import backup
+from ops import actions, backup
 
 
 class Command(BaseCommand):
@@ -21,10 +20,9 @@ class Command(BaseCommand):
         stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
         output = options["output"] or Path(settings.VAR_DIR) / "backups" / f"guichet-{stamp}.tar.gz"
         try:
-            manifest = backup.create(output)
+            manifest = actions.create_backup(output)
         except (backup.BackupError, OSError) as error:
             raise CommandError(str(error)) from error
-        record("ops.backup.created", engine=manifest.engine, files=len(manifest.files))
         self.stdout.write(
             _("Sauvegarde écrite : %(path)s (%(count)d fichiers)") % {"path": output, "count": len(manifest.files)}
         )

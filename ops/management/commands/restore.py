@@ -4,8 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from audit.actions import record
-from ops import backup
+from ops import actions, backup
 
 
 class Command(BaseCommand):
@@ -20,8 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            manifest = backup.restore(options["archive"], force=options["force"])
+            manifest = actions.restore_backup(options["archive"], force=options["force"])
         except (backup.BackupError, OSError) as error:
             raise CommandError(str(error)) from error
-        record("ops.backup.restored", engine=manifest.engine, created_at=manifest.created_at)
         self.stdout.write(_("Sauvegarde du %(at)s restaurée. Redémarrez les processus.") % {"at": manifest.created_at})
