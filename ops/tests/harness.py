@@ -221,7 +221,8 @@ class Guichet:
 
     def _spawn(self, name: str, command: list[str]) -> subprocess.Popen:
         log = open(self.folder / f"{name}.log", "ab")  # noqa: SIM115 - the process's own log, closed with it
-        return subprocess.Popen(command, cwd=BASE_DIR, env=self.env, stdout=log, stderr=log)
+        # A process group of its own, so that killing a node kills its workers with it.
+        return subprocess.Popen(command, cwd=BASE_DIR, env=self.env, stdout=log, stderr=log, start_new_session=True)
 
     def start_node(self, name: str, port: int | None = None) -> None:
         port = port or free_port()
@@ -242,8 +243,12 @@ class Guichet:
         poll(alive, timeout=90, what=f"node {name}")
 
     def kill_node(self, name: str) -> None:
+        # The whole node dies (a crashed machine): the master and its workers at once; an
+        # orphaned worker finishing its keep-alive connections would otherwise hold the port.
         port, process = self.nodes[name]
-        stop(process, signal.SIGKILL)
+        if process is not None and process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
         self.nodes[name] = (port, None)
 
     def start_worker(self) -> None:
@@ -300,8 +305,9 @@ class Nginx:
         self.port, plain = free_port(), free_port()
         conf = (DEPLOY / "nginx.conf").read_text()
         servers = "".join(f"server {upstream};\n    " for upstream in upstreams)
-        conf, replaced = re.subn(r"server 127\.0\.0\.1:8000;[^\n]*\n    ", servers, conf)
-        assert replaced == 1, "deploy/nginx.conf's upstream line changed: update the test's rewriting"
+        # Both upstreams (pages, hashing) point at the nodes: each test node runs one pool for both.
+        conf, replaced = re.subn(r"server 127\.0\.0\.1:800[01];[^\n]*\n    ", servers, conf)
+        assert replaced == 2, "deploy/nginx.conf's upstream lines changed: update the test's rewriting"
         for old, new in [
             ("/etc/ssl/guichet", str(folder)),
             ("/var/cache/nginx", str(folder / "cache")),

@@ -109,6 +109,7 @@ def nginx(tmp_path, site):
     conf = (DEPLOY / "nginx.conf").read_text()
     for old, new in [
         ("127.0.0.1:8000", upstream),
+        ("127.0.0.1:8001", upstream),  # the hashing pool: the test's one gunicorn serves both
         ("/etc/ssl/guichet", str(tmp_path)),
         ("/var/cache/nginx", str(tmp_path / "cache")),
         ("/var/log/nginx", str(tmp_path)),

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from testing.notify import SmtpServer
+from testing.personas import PASSWORD
 
-from .harness import PASSWORD, Browser, Guichet, Nginx, Postgres, Redis, poll
+from .harness import Browser, Guichet, Nginx, Postgres, Redis, poll
 
 # nginx answers with the certificate the test made: not verified, on purpose.
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
