@@ -30,6 +30,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from testing.net import free_port
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 DEPLOY = BASE_DIR / "deploy"
 PYTHON = sys.executable
@@ -38,12 +40,6 @@ ZIMBRA_DOMAINS = ("etu.univ-poitiers.fr", "univ-poitiers.fr")
 
 # The test's nginx speaks TLS with a certificate it made itself.
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def poll(condition: Callable[[], Any], *, timeout: float, what: str, interval: float = 0.05) -> Any:

@@ -2,24 +2,17 @@
 with the packages the product needs, and nginx with deploy/nginx.conf really sits in front of
 Guichet: TLS, the request id, the client's own address, the short cache of anonymous pages."""
 
-import datetime
 import http.client
-import shutil
-import socket
 import ssl
-import subprocess
-import time
 from pathlib import Path
 
 import kubernetes_validate
 import pytest
 import yaml
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.urls import resolve
+
+from .harness import Nginx
 
 DEPLOY = Path(settings.BASE_DIR) / "deploy"
 KUBERNETES_VERSION = "1.30.0"
@@ -73,86 +66,15 @@ def test_the_image_is_debian_slim_non_root_with_the_runtime_packages():
 # --- nginx in front of a live Guichet --------------------------------------------------
 
 
-def certificate(folder: Path) -> None:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "guichet.example.org")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    (folder / "fullchain.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (folder / "privkey.pem").write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def nginx(tmp_path, site):
-    """deploy/nginx.conf as shipped, with only paths, ports and the upstream rewritten."""
-    certificate(tmp_path)
-    (tmp_path / "cache").mkdir()
-    port, plain = free_port(), free_port()
-    upstream = site.removeprefix("http://")
-    conf = (DEPLOY / "nginx.conf").read_text()
-    for old, new in [
-        ("127.0.0.1:8000", upstream),
-        ("127.0.0.1:8001", upstream),  # the hashing pool: the test's one gunicorn serves both
-        ("/etc/ssl/guichet", str(tmp_path)),
-        ("/var/cache/nginx", str(tmp_path / "cache")),
-        ("/var/log/nginx", str(tmp_path)),
-        ("/srv/guichet/staticfiles", str(tmp_path / "static")),
-        ("listen 443 ssl http2;", f"listen 127.0.0.1:{port} ssl http2;"),
-        ("listen [::]:443 ssl http2;", ""),
-        ("listen 80;", f"listen 127.0.0.1:{plain};"),
-        ("listen [::]:80;", ""),
-    ]:
-        conf = conf.replace(old, new)
-    main = tmp_path / "nginx.conf"
-    # One process: workers would run as nobody and could not read the test's private folder.
-    main.write_text(
-        f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; daemon off; master_process off;\n"
-        f"events {{}}\nhttp {{\n access_log off;\n"
-        + "".join(f" {k}_temp_path {tmp_path}/{k};\n" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-        + conf
-        + "\n}\n"
-    )
-    nginx_bin = shutil.which("nginx") or "/usr/sbin/nginx"
-    checked = subprocess.run([nginx_bin, "-t", "-c", str(main), "-p", str(tmp_path)], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stderr
-    process = subprocess.Popen([nginx_bin, "-c", str(main), "-p", str(tmp_path)], stderr=subprocess.PIPE)
+    """deploy/nginx.conf as shipped in front of the live server (the scale-out harness's)."""
+    server = Nginx(tmp_path, [site.removeprefix("http://")])
+    server.start()
     try:
-        wait_until_listening(process, port)
-        yield port
+        yield server.port
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def wait_until_listening(process: subprocess.Popen, port: int) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        try:  # doubles as the pause between two attempts, and notices an early exit
-            process.wait(timeout=0.05)
-        except subprocess.TimeoutExpired:
-            continue
-        break
-    raise RuntimeError(f"nginx did not start on 127.0.0.1:{port}")
+        server.stop()
 
 
 def get(port: int, path: str, *, source: str = "127.0.0.1", headers: dict | None = None):
