@@ -335,8 +335,9 @@ def _start(server: SlapdServer, config: Path) -> None:
 
 
 @contextmanager
-def running_slapd() -> Iterator[SlapdServer]:
-    """A seeded slapd of its own, stopped and wiped on exit. Raises SlapdError when it cannot."""
+def running_slapd(extra_entries: str = "") -> Iterator[SlapdServer]:
+    """A seeded slapd of its own, stopped and wiped on exit. Raises SlapdError when it cannot.
+    `extra_entries` (LDIF) is loaded with the seed (the bench's thousand people)."""
     for binary in (SLAPD, SLAPADD):
         if not os.access(binary, os.X_OK):
             raise SlapdError(MISSING.format(path=binary))
@@ -361,7 +362,7 @@ def running_slapd() -> Iterator[SlapdServer]:
         config = workdir / "slapd.conf"
         config.write_text(_config(workdir, server.root_password, tls))
         seed = workdir / "seed.ldif"
-        seed.write_text(_seed(server.bind_password, server.passwords), encoding="utf-8")
+        seed.write_text(_seed(server.bind_password, server.passwords) + "\n" + extra_entries, encoding="utf-8")
         _run([str(SLAPADD), "-q", "-f", str(config), "-l", str(seed)], "slapadd (loading the seed entries)")
         _start(server, config)
         yield server
