@@ -43,13 +43,8 @@ def front_logout_url(idp: Idp, provider: ServiceProvider, data: dict[str, Any]) 
     end point, its query string signed (the binding's signature), for a hidden iframe."""
     if not provider.redirect_logout:
         raise NoSingleLogout
-    _id, request = idp.server.create_logout_request(
-        provider.redirect_logout,
-        provider.entity_id,
-        name_id=NameID(format=data.get("name_id_format") or None, text=data["name_id"]),
-        session_indexes=[data["session_index"]] if data.get("session_index") else None,
-        sign=False,
-    )
+    # Unsigned XML: the HTTP-Redirect binding signs the query string instead.
+    request = _logout_request(idp, provider, provider.redirect_logout, data, sign_xml=False)
     info = idp.server.apply_binding(
         BINDING_HTTP_REDIRECT, str(request), provider.redirect_logout, "", sign=True, sigalg=SIGN_ALG
     )
@@ -61,15 +56,7 @@ def send_logout(idp: Idp, provider: ServiceProvider, data: dict[str, Any]) -> st
     """IdP-initiated single logout over SOAP; returns the status the SP answered."""
     if not provider.soap_logout:
         raise NoBackChannel if provider.front_logout else NoSingleLogout
-    _id, signed = idp.server.create_logout_request(
-        provider.soap_logout,
-        provider.entity_id,
-        name_id=NameID(format=data.get("name_id_format") or None, text=data["name_id"]),
-        session_indexes=[data["session_index"]] if data.get("session_index") else None,
-        sign=True,
-        sign_alg=SIGN_ALG,
-        digest_alg=DIGEST_ALG,
-    )
+    signed = _logout_request(idp, provider, provider.soap_logout, data, sign_xml=True)
     info = idp.server.apply_binding(BINDING_SOAP, signed, provider.soap_logout, sign=False)
     answer = requests.post(
         provider.soap_logout,
@@ -125,15 +112,7 @@ def chain_url(sign_on_pks: list[int], done: str) -> str:
 
 def posted_logout(idp: Idp, provider: ServiceProvider, data: dict[str, Any], relay_state: str) -> Outgoing:
     """A LogoutRequest signed in its XML (the HTTP-POST binding), for the browser to post."""
-    _id, signed = idp.server.create_logout_request(
-        provider.post_logout,
-        provider.entity_id,
-        name_id=NameID(format=data.get("name_id_format") or None, text=data["name_id"]),
-        session_indexes=[data["session_index"]] if data.get("session_index") else None,
-        sign=True,
-        sign_alg=SIGN_ALG,
-        digest_alg=DIGEST_ALG,
-    )
+    signed = _logout_request(idp, provider, provider.post_logout, data, sign_xml=True)
     fields = {"SAMLRequest": base64.b64encode(str(signed).encode()).decode(), "RelayState": relay_state}
     return Outgoing(provider.post_logout, fields)
 
@@ -154,3 +133,19 @@ def next_step(request: HttpRequest, token: str) -> Outgoing:
             relay = signing.dumps({"rest": rest, "done": done}, salt=CHAIN_SALT, compress=True)
             return posted_logout(idp, provider, row.data, relay)
     return Outgoing(done)
+
+
+def _logout_request(
+    idp: Idp, provider: ServiceProvider, destination: str, data: dict[str, Any], *, sign_xml: bool
+) -> Any:
+    """The LogoutRequest for the person's NameID and session at this SP, every binding's."""
+    signing_options = {"sign_alg": SIGN_ALG, "digest_alg": DIGEST_ALG} if sign_xml else {}
+    _id, request = idp.server.create_logout_request(
+        destination,
+        provider.entity_id,
+        name_id=NameID(format=data.get("name_id_format") or None, text=data["name_id"]),
+        session_indexes=[data["session_index"]] if data.get("session_index") else None,
+        sign=sign_xml,
+        **signing_options,
+    )
+    return request
