@@ -8,8 +8,12 @@ pytest_plugins = ["testing.personas", "testing.browser", "testing.notify", "test
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Page and throttle caches must not leak between tests (locmem or Redis alike).
+    # Page and throttle caches must not leak between tests (locmem or Redis alike), nor what a
+    # process keeps per set-up revision: each test rolls the revision back at its end.
+    from institutions.revision import forget
+
     cache.clear()
+    forget()
     yield
 
 

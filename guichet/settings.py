@@ -233,6 +233,9 @@ PAGE_CACHE_SECONDS = env.int("GUICHET_PAGE_CACHE_SECONDS", default=300)
 # ... and nginx in front may keep them this many seconds more (X-Accel-Expires; 0: never).
 GUICHET_PROXY_CACHE_SECONDS = env.int("GUICHET_PROXY_CACHE_SECONDS", default=5)
 GUICHET_REVISION_TTL = env.float("GUICHET_REVISION_TTL", default=0.0 if TESTING else 1.0)
+# ... and each worker serves them from its memory, before Django, this many seconds
+# (guichet/microcache.py; 0: never). Off in the tests but those of the cache itself.
+GUICHET_MICROCACHE_SECONDS = env.float("GUICHET_MICROCACHE_SECONDS", default=0.0 if TESTING else 1.0)
 
 LANGUAGE_CODE = "fr"
 # Each language is named in itself, for the switch link.

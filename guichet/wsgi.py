@@ -1,9 +1,12 @@
 import os
 
+from django.core.handlers.wsgi import WSGIHandler
 from django.core.wsgi import get_wsgi_application
 
+from guichet.microcache import MicroCache, count_in_request_metrics
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guichet.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
 
 
 def _refuse_without_keys() -> None:
@@ -19,4 +22,20 @@ def _refuse_without_keys() -> None:
         raise ImproperlyConfigured("Guichet will not start:\n" + "\n".join(f"{e.msg}\n  {e.hint}" for e in errors))
 
 
+def _wrap(django_app: WSGIHandler) -> MicroCache:
+    from django.conf import settings
+
+    from orientation.cache import SHARED_HEADER
+
+    return MicroCache(
+        django_app,
+        settings.GUICHET_MICROCACHE_SECONDS,
+        settings.LANGUAGE_COOKIE_NAME,
+        SHARED_HEADER,
+        count=count_in_request_metrics,
+    )
+
+
 _refuse_without_keys()
+# Shared anonymous pages from the worker's memory first (guichet/microcache.py), then Django.
+application = _wrap(django_application)

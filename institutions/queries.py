@@ -2,21 +2,25 @@
 
 import ipaddress
 
-from django.core.cache import cache
 from django.db.models import QuerySet
 
 from . import models, routing
+from .revision import PerRevision
+
+
+def _domains() -> dict[str, models.Public]:
+    rows = models.MailDomain.objects.select_related("public__platform__institution")
+    return {d.domain: d.public for d in rows}
+
+
+# In the process, not in the shared cache: unpickling these model objects at each sign-in
+# cost more than the query it saved (issue 15).
+_domain_map = PerRevision(_domains)
 
 
 def domain_map() -> dict[str, models.Public]:
-    """Every mail domain with its public; cached until the set-up changes."""
-    key = f"domains:{models.Revision.current()}"
-    domains: dict[str, models.Public] | None = cache.get(key)
-    if domains is None:
-        rows = models.MailDomain.objects.select_related("public__platform__institution")
-        domains = {d.domain: d.public for d in rows}
-        cache.set(key, domains, 3600)
-    return domains
+    """Every mail domain with its public; kept until the set-up changes."""
+    return _domain_map.get()
 
 
 def route(identifier: str) -> routing.Route[models.Public]:
@@ -30,12 +34,14 @@ def platforms() -> "QuerySet[models.Platform]":
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+def _networks() -> tuple[Network, ...]:
+    declared = models.Institution.objects.values_list("networks", flat=True)
+    return tuple(ipaddress.ip_network(n) for block in declared for n in block or ())
+
+
+_networks_held = PerRevision(_networks)
+
+
 def institution_networks() -> tuple[Network, ...]:
-    """Every network an institution declares (its campus, its hospital); cached until the set-up changes."""
-    key = f"networks:{models.Revision.current()}"
-    networks: tuple[Network, ...] | None = cache.get(key)
-    if networks is None:
-        declared = models.Institution.objects.values_list("networks", flat=True)
-        networks = tuple(ipaddress.ip_network(n) for block in declared for n in block or ())
-        cache.set(key, networks, 3600)
-    return networks
+    """Every network an institution declares (its campus, its hospital); kept until the set-up changes."""
+    return _networks_held.get()

@@ -5,9 +5,7 @@ cache, so nothing personal or echoed is ever stored. The set-up revision is part
 key: an edit in the admin or a reload of the set-up file shows at once in every worker.
 """
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import wraps
 from typing import Concatenate, ParamSpec
 
@@ -16,27 +14,16 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
-from institutions.models import Revision
+from institutions.revision import current_revision
+
+__all__ = ["SHARED_HEADER", "cached_page", "current_revision"]
+
+# Marks a page as the same bytes for every anonymous visitor; its value is the view's name.
+# guichet/microcache.py keeps such pages in the worker's memory and strips the header.
+SHARED_HEADER = "X-Guichet-Shared"
 
 P = ParamSpec("P")
 View = Callable[Concatenate[HttpRequest, P], HttpResponse]
-
-
-@dataclass
-class _Known:
-    number: int = 0
-    read_at: float = float("-inf")
-
-
-_revision = _Known()
-
-
-def current_revision() -> int:
-    # Read at most every GUICHET_REVISION_TTL seconds per process: one query saved per page.
-    now = time.monotonic()
-    if now - _revision.read_at >= settings.GUICHET_REVISION_TTL:
-        _revision.number, _revision.read_at = Revision.current(), now
-    return _revision.number
 
 
 def cached_page(view: View[P]) -> View[P]:
@@ -53,19 +40,22 @@ def cached_page(view: View[P]) -> View[P]:
         key = f"page:{current_revision()}:{get_language()}:{request.path}"
         hit = cache.get(key)
         if hit is not None:
-            return _shared(HttpResponse(hit, content_type="text/html; charset=utf-8"))
+            return _shared(request, HttpResponse(hit, content_type="text/html; charset=utf-8"))
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.cookies:
             cache.set(key, response.content, settings.PAGE_CACHE_SECONDS)
-            return _shared(response)
+            return _shared(request, response)
         return response
 
     return wrapper
 
 
-def _shared(response: HttpResponse) -> HttpResponse:
+def _shared(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     # The same page for everyone: nginx in front may keep it a few seconds (deploy/nginx.conf
     # caches only what carries this header, never with a session cookie or a query string).
     if settings.GUICHET_PROXY_CACHE_SECONDS > 0:
         response["X-Accel-Expires"] = str(settings.GUICHET_PROXY_CACHE_SECONDS)
+    # ... and so may the worker itself, before Django (guichet/microcache.py strips this header).
+    match = request.resolver_match
+    response[SHARED_HEADER] = (match.view_name if match else "") or "<unnamed view>"
     return response

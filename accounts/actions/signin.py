@@ -255,9 +255,15 @@ def _remember_device(request: HttpRequest, account: Account, trusted: str | None
     new_cookie = None
     if not raw:
         raw = new_cookie = secrets.token_urlsafe(24)
-    _device, created = KnownDevice.objects.get_or_create(
-        account=account, device_hash=throttling.keyed_digest("device", raw), defaults={"user_agent": agent}
-    )
+    digest = throttling.keyed_digest("device", raw)
+    if new_cookie:
+        # A cookie made now cannot be on record yet: one INSERT, no lookup first.
+        KnownDevice.objects.create(account=account, device_hash=digest, user_agent=agent)
+        created = True
+    else:
+        _device, created = KnownDevice.objects.get_or_create(
+            account=account, device_hash=digest, defaults={"user_agent": agent}
+        )
     if created:
         _notify_new_device(request, account, agent)
     return new_cookie

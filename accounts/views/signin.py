@@ -14,7 +14,7 @@ from audit.actions import client_ip
 from institutions import queries, routing
 from institutions.models import Institution
 
-from .. import destinations, signin_page
+from .. import destinations, page_slots, signin_page
 from ..actions import factors, sessions, signin, throttling
 from ..forms import CodeForm, IdentifierForm, PasswordConfirmForm
 from . import passkeys
@@ -38,6 +38,7 @@ def _signin_page(
     error: str = "",
     error_field: str = "password",
     pace_issued: float | None = None,
+    slots: dict[str, str] | None = None,
     **extra: Any,
 ) -> HttpResponse:
     # When the form was shown, signed: on a busy campus network an attempt must come from a
@@ -45,6 +46,7 @@ def _signin_page(
     pace = throttling.pace_token(client_ip(request), pace_issued)
     identifier = str(form["identifier"].value() or "")
     context = {"form": form, "step": step, "error": error, "error_field": error_field, "pace": pace, **extra}
+    context.update(slots or {})  # accounts/page_slots.py: placeholders for the per-visit tokens
     response = render(
         request, "accounts/login.html", {**signin_page.context(request, identifier), **context}, status=status
     )
@@ -111,6 +113,14 @@ def _first_step(request: HttpRequest) -> HttpResponse:
         return redirect(safe_next(request.GET.get("next", "")))
     identifier = request.user.get_username() if request.user.is_authenticated else request.GET.get("identifier", "")
     form = IdentifierForm(initial={"next": request.GET.get("next", ""), "identifier": identifier})
+    if page_slots.anonymous_and_plain(request):
+        # The 8 a.m. case: the same page for everyone but its two tokens (accounts/page_slots.py).
+        return page_slots.render_with_slots(
+            request,
+            "signin",
+            lambda slots: _signin_page(request, form, "identifier", slots=slots),
+            lambda: throttling.pace_token(client_ip(request)),
+        )
     return _signin_page(request, form, "identifier", renew=renew)
 
 
