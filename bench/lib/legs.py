@@ -169,17 +169,22 @@ def scaling(run: Run, env: dict[str, str], log: Path, per_node: Pool) -> float:
     """The morning's visits on one node pinned to core 0, then two nodes on cores 0 and 1.
 
     Both nodes start once; the one-node and two-node measures alternate, twice each, so that
-    a change in the machine's load during the leg falls on both alike.
+    a change in the machine's load during the leg falls on both alike. The client shares
+    both cores (this machine has no third): beside the rates, the nodes' CPU per visit —
+    the same with one node and two means nothing shared between them makes a visit dearer.
     """
     pool = (per_node.workers, per_node.worker_class, per_node.threads)
     nodes = [start_gunicorn(env, log, Pool(*pool, cpus={core})) for core in (0, 1)]
     tallies: dict[int, list[Tally]] = {1: [], 2: []}
+    cpu: dict[int, float] = {1: 0.0, 2: 0.0}  # the nodes' workers' CPU seconds, per node count
     try:
         for count in (1, 2):  # warm-up of both
             drive(Morning([n.port for n in nodes[:count]], _bench_identifier, run.accounts), run.people, 1.0)
         for count in (1, 2, 2, 1):
             morning = Morning([n.port for n in nodes[:count]], _bench_identifier, run.accounts)
+            before = sum(cpu_seconds(n.proc.pid) for n in nodes)
             tallies[count].append(drive(morning, run.people, run.seconds / 2))
+            cpu[count] += sum(cpu_seconds(n.proc.pid) for n in nodes) - before
     finally:
         for node in nodes:
             stop(node.proc)
@@ -187,9 +192,11 @@ def scaling(run: Run, env: dict[str, str], log: Path, per_node: Pool) -> float:
     for count, parts in tallies.items():
         rates[count] = sum(t.ok for t in parts) / sum(t.seconds for t in parts)
         failed, p99 = sum(t.failed for t in parts), max(t.p(99) for t in parts)
+        visits = max(sum(t.ok for t in parts), 1)
         run.figure(
             f"{count} node(s), one core each: people/s (home, sign-in, « Mes services »)",
-            f"{rates[count]:.1f} ({failed} failed, p99 {p99 * 1000:.0f} ms per visit)",
+            f"{rates[count]:.1f} ({failed} failed, p99 {p99 * 1000:.0f} ms per visit, "
+            f"{cpu[count] * 1000 / visits:.1f} ms of the nodes' CPU per visit)",
         )
     ratio = rates[2] / rates[1] if rates[1] else 0.0
     run.figure("2 nodes / 1 node", f"{ratio:.2f}×", "≥ 1.8×", ratio >= 1.8)
