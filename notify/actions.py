@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from audit.actions import record
-from notify import events, tasks
+from notify import events, later, tasks
 
 from .channels import CHANNELS
 from .channels.errors import PermanentFailure
@@ -61,6 +61,14 @@ def queue_email(**outgoing: Unpack[Outgoing]) -> Message:
     return _queue(_compose(Message.EMAIL, outgoing))
 
 
+def queue_email_later(**outgoing: Unpack[Outgoing]) -> Message:
+    """queue_email, rendered by the worker just before it sends (notify/later.py): for a
+    notice whose sender is in a hurry. Same transaction rule."""
+    message = _row(Message.EMAIL, outgoing)
+    message.template, message.context = outgoing["template"], later.dump(outgoing["context"])
+    return _queue(message)
+
+
 def queue_sms(*, ip: str | None = None, **outgoing: Unpack[Outgoing]) -> Message | None:
     """Render notify/sms/<template>.txt in `language`; queue it. Same transaction rule.
 
@@ -77,11 +85,8 @@ def queue_sms(*, ip: str | None = None, **outgoing: Unpack[Outgoing]) -> Message
     return _queue(_compose(Message.SMS, outgoing, network=network))
 
 
-def _compose(channel: str, outgoing: Outgoing, network: str = "") -> Message:
-    """The message row, its template rendered in the recipient's language."""
-    context = {"site_name": settings.GUICHET_SITE_NAME, **outgoing["context"]}
-    template = f"notify/{channel}/{outgoing['template']}"
-    message = Message(
+def _row(channel: str, outgoing: Outgoing, network: str = "") -> Message:
+    return Message(
         channel=channel,
         to=outgoing["to"],
         language=outgoing["language"],
@@ -91,15 +96,26 @@ def _compose(channel: str, outgoing: Outgoing, network: str = "") -> Message:
         reference=outgoing.get("reference") or {},
         network=network,
     )
-    with translation.override(outgoing["language"]):
-        if channel == Message.SMS:
+
+
+def _compose(channel: str, outgoing: Outgoing, network: str = "") -> Message:
+    """The message row, its template rendered in the recipient's language."""
+    message = _row(channel, outgoing, network)
+    _render(message, outgoing["template"], outgoing["context"])
+    return message
+
+
+def _render(message: Message, name: str, context: dict[str, Any]) -> None:
+    context = {"site_name": settings.GUICHET_SITE_NAME, **context}
+    template = f"notify/{message.channel}/{name}"
+    with translation.override(message.language):
+        if message.channel == Message.SMS:
             message.body_text = render_to_string(f"{template}.txt", context).strip()
         else:
             # A header is one line, whatever the template's layout.
             message.subject = " ".join(render_to_string(f"{template}.subject.txt", context).split())
             message.body_text = render_to_string(f"{template}.txt", context)
             message.body_html = render_to_string(f"{template}.html", context)
-    return message
 
 
 def queue(channel: str, *, ip: str | None = None, **message: Unpack[Outgoing]) -> Message | None:
@@ -136,6 +152,8 @@ def deliver(message_id: int, *, now: datetime | None = None) -> bool:
         _expired(message, now)
         return False
     try:
+        if message.template and message.context is not None:  # queued by queue_email_later
+            _render(message, message.template, later.load(message.context, message.account))
         reference = CHANNELS[message.channel].send(message)
     except Exception as error:  # SMTP down, refused, timed out, no provider: retried, unless PermanentFailure
         _failed(message, error, now)
@@ -143,9 +161,9 @@ def deliver(message_id: int, *, now: datetime | None = None) -> bool:
     message.status, message.sent_at = Message.SENT, now
     # Delivered: the content is the recipient's now, and a code or link kept here would only
     # be something to steal. The row stays, as metadata, for quotas and the audit trail.
-    message.subject = message.body_text = message.body_html = None
+    message.subject = message.body_text = message.body_html = message.context = None
     with transaction.atomic():
-        message.save(update_fields=["status", "sent_at", "subject", "body_text", "body_html"])
+        message.save(update_fields=["status", "sent_at", "subject", "body_text", "body_html", "context"])
         # The provider's id for the message (SMS backends return one): to find it on their side.
         provider: dict[str, Any] = {"reference": str(reference)} if reference else {}
         record(events.MESSAGE_SENT, subject=message.account, **_facts(message), **provider)
@@ -155,9 +173,9 @@ def deliver(message_id: int, *, now: datetime | None = None) -> bool:
 def _expired(message: Message, now: datetime) -> None:
     """Too late to be of use: never sent, content dropped, and its app asked for a fresh one."""
     message.status, message.claimed_at = Message.EXPIRED, None
-    message.subject = message.body_text = message.body_html = None
+    message.subject = message.body_text = message.body_html = message.context = None
     with transaction.atomic():
-        message.save(update_fields=["status", "claimed_at", "subject", "body_text", "body_html"])
+        message.save(update_fields=["status", "claimed_at", "subject", "body_text", "body_html", "context"])
         record(events.MESSAGE_EXPIRED, subject=message.account, **_facts(message))
         reissue = EXPIRING.get(message.purpose)
         if reissue is not None:

@@ -30,6 +30,11 @@ class Message(models.Model):
     subject = EncryptedCharField(_("objet"), max_length=255, blank=True, null=True)
     body_text = EncryptedTextField(_("texte"), blank=True, null=True)
     body_html = EncryptedTextField(_("HTML"), blank=True, null=True)
+    # A notice queued unrendered (actions.queue_email_later) is rendered by the worker just
+    # before it is sent: the template's name, and its context as JSON, encrypted like the body
+    # and emptied with it.
+    template = models.CharField(_("modèle"), max_length=100, blank=True)
+    context = EncryptedTextField(_("contexte"), blank=True, null=True)
     language = models.CharField(_("langue"), max_length=8)
     # What the message is for, as a dotted code (`accounts.new_device`).
     purpose = models.CharField(_("objet du message"), max_length=100)

@@ -270,13 +270,14 @@ def _remember_device(request: HttpRequest, account: Account, trusted: str | None
 
 
 def _notify_new_device(request: HttpRequest, account: Account, agent: str) -> None:
-    from notify.actions import queue_email
+    # Rendered by the worker: the person in front of the sign-in page does not wait for it.
+    from notify.actions import queue_email_later
 
     from .. import destinations
 
     if not account.has_verified_secondary_email:
         return
-    queue_email(
+    queue_email_later(
         to=account.secondary_email,
         template="new_device",
         context={
