@@ -213,12 +213,21 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# A Redis that accepts connections but never answers must not hold every request (and every
+# gunicorn thread) for ever: past these seconds redis-py raises TimeoutError, which is the 503
+# page (ops/outage.py). A healthy Redis next to the nodes connects and answers Guichet's small
+# GET/SETs in well under a millisecond; 1 s still lets a fork for a snapshot pass.
+REDIS_TIMEOUTS = {
+    "socket_connect_timeout": env.float("GUICHET_REDIS_CONNECT_TIMEOUT", default=0.5),
+    "socket_timeout": env.float("GUICHET_REDIS_TIMEOUT", default=1.0),
+}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "guichet",
+            "OPTIONS": REDIS_TIMEOUTS,
         }
     }
     # accounts' write-once cache store, but a Redis outage answers 503 instead of signing everyone out.
@@ -325,7 +334,11 @@ HUEY = {
     "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
 }
 if REDIS_URL:
-    HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
+    # The same timeouts (redis-py reads them from the URL); the read one above huey's 1 s
+    # blocking BRPOP, which the worker waits on when the queue is empty.
+    _read = REDIS_TIMEOUTS["socket_timeout"] + 1
+    _timeouts = f"socket_connect_timeout={REDIS_TIMEOUTS['socket_connect_timeout']}&socket_timeout={_read}"
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": f"{REDIS_URL}{'&' if '?' in REDIS_URL else '?'}{_timeouts}"})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
     private_file(VAR_DIR / "huey.sqlite3")  # queued tasks name identifiers and addresses
