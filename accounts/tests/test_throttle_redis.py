@@ -213,3 +213,34 @@ def test_a_sign_in_costs_a_few_round_trips_to_redis_and_no_throttle_statement(st
     # Reserved; then the address's provisional failure given back, the account's ladder forgotten.
     assert commands == ["MGET", "EVALSHA", "MGET", "EVALSHA", "DEL"]
     assert not [q for q in queries.captured_queries + more.captured_queries if "accounts_throttle" in q["sql"]]
+
+
+def test_the_store_follows_the_setting(redis_server, settings):
+    from accounts import throttle_stores
+    from accounts.throttle_stores.database import DatabaseStore
+    from accounts.throttle_stores.redis import RedisStore
+
+    settings.GUICHET_THROTTLE_STORE, settings.REDIS_URL = "redis", redis_server.url
+    assert isinstance(throttle_stores.from_settings(), RedisStore)
+    settings.GUICHET_THROTTLE_STORE = "database"
+    assert isinstance(throttle_stores.from_settings(), DatabaseStore)
+
+
+def test_a_state_that_keeps_changing_is_an_outage_not_a_pass(store, monkeypatch):
+    """Every run meets another node's write: after CONFLICT_RETRIES runs the store gives up
+    with TimeoutError (the 503 page), it never returns the change's answer unwritten."""
+    import redis.exceptions
+
+    monkeypatch.setattr(redis_store, "CONFLICT_RETRIES", 3)
+    runs = []
+
+    def change(slots):
+        slots.load("account", "k")
+        store.client.set(redis_store.name("account", "k"), redis_store.dumps(throttle.State(failures=len(runs))))
+        runs.append(1)
+        slots.save("account", "k", throttle.State(failures=1, consecutive=1))
+        return "go"
+
+    with pytest.raises(redis.exceptions.TimeoutError):
+        store.atomically(change)
+    assert len(runs) == 3

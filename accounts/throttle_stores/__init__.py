@@ -58,7 +58,8 @@ def from_settings() -> ThrottleStore:
     if settings.GUICHET_THROTTLE_STORE == "redis":
         from .redis import RedisStore
 
-        return RedisStore.from_url(settings.REDIS_URL)
+        # The cache's timeouts when settings name them (a hung Redis is a 503, not a hang).
+        return RedisStore.from_url(settings.REDIS_URL, **getattr(settings, "REDIS_TIMEOUTS", {}))
     from .database import DatabaseStore
 
     return DatabaseStore()

@@ -38,6 +38,7 @@ MARGIN = timedelta(hours=1)
 # Each conflict means another change went through, so this many in a row means Redis is
 # unusably slow: the caller answers the 503 page (TimeoutError is an outage), never lets in.
 CONFLICT_RETRIES = 100
+TIMEOUTS = {"socket_connect_timeout": 2.0, "socket_timeout": 5.0}  # unless settings.REDIS_TIMEOUTS says
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_US = timedelta(microseconds=1)
 
@@ -140,7 +141,7 @@ class _KeySlots:
 
     def commit(self, script: Any) -> bool:
         if not self.writes:
-            return True  # read only: it decided on one consistent snapshot (the MGET)
+            return True  # read only (a refusal): it decided on states as they were, nothing to guard
         keys = list(self.read) + [k for k in self.writes if k not in self.read]
         args: list[Any] = [len(self.read), *self.read.values()]
         for key_name, value in self.writes.items():
@@ -155,10 +156,10 @@ class RedisStore:
         self._compare_and_set = client.register_script(COMPARE_AND_SET)
 
     @classmethod
-    def from_url(cls, url: str) -> "RedisStore":
+    def from_url(cls, url: str, **timeouts: float) -> "RedisStore":
         # One pool per process (the store is built once). Timeouts: a Redis that hangs answers
         # the 503 page (redis TimeoutError is an outage for ops/outage.py) instead of hanging.
-        return cls(redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5))
+        return cls(redis.Redis.from_url(url, **(timeouts or TIMEOUTS)))
 
     def atomically(
         self, change: Callable[[Slots], T], prefetch: Sequence[Slot] = (), *, window: timedelta = throttle.IP_WINDOW
@@ -182,6 +183,8 @@ class RedisStore:
     def give_back_address(self, key: str) -> None:
         def give_back(slots: Slots) -> None:
             state = slots.load(Throttle.IP, key)
+            if state == State():
+                return  # nothing kept: nothing to write
             if state.failures <= 1 and state.paused_until is None:
                 slots.delete(Throttle.IP, key)
             elif state.failures > 0:
