@@ -9,8 +9,6 @@ import os
 import warnings
 from pathlib import Path
 
-from django.core.exceptions import ImproperlyConfigured
-
 from guichet import keys, logmask
 from guichet.environment import Env
 from guichet.private_files import private_file
@@ -232,6 +230,8 @@ else:
 # costs no row-locking transaction; that Redis must persist (AOF), or the hard cap resets with it.
 GUICHET_THROTTLE_STORE = env.str("GUICHET_THROTTLE_STORE", default="redis" if REDIS_URL else "database")
 if GUICHET_THROTTLE_STORE not in ("redis", "database") or (GUICHET_THROTTLE_STORE == "redis" and not REDIS_URL):
+    from django.core.exceptions import ImproperlyConfigured
+
     raise ImproperlyConfigured(
         f"GUICHET_THROTTLE_STORE={GUICHET_THROTTLE_STORE!r}: use redis (with REDIS_URL) or database "
         f"(« {GUICHET_THROTTLE_STORE} » : redis, avec REDIS_URL, ou database)."
