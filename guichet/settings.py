@@ -235,6 +235,16 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "accounts.session_engines.db"
+# Sign-in throttle counters (accounts/throttle_stores): Redis when there is one, so a sign-in
+# costs no row-locking transaction; that Redis must persist (AOF), or the hard cap resets with it.
+GUICHET_THROTTLE_STORE = env.str("GUICHET_THROTTLE_STORE", default="redis" if REDIS_URL else "database")
+if GUICHET_THROTTLE_STORE not in ("redis", "database") or (GUICHET_THROTTLE_STORE == "redis" and not REDIS_URL):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"GUICHET_THROTTLE_STORE={GUICHET_THROTTLE_STORE!r}: use redis (with REDIS_URL) or database "
+        f"(« {GUICHET_THROTTLE_STORE} » : redis, avec REDIS_URL, ou database)."
+    )
 
 # Anonymous pages are cached this many seconds; the set-up version is part of the key,
 # so an edit in the admin shows at once.

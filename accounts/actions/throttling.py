@@ -1,34 +1,34 @@
-"""Loading and saving throttle.State; the rules themselves are in accounts/throttle.py.
+"""Loading and saving throttle.State; the rules themselves are in accounts/throttle.py, the
+states in a store (accounts/throttle_stores: database rows, or Redis on the scale-out path).
 
-Concurrency: an attempt first *reserves* its evaluation — in one transaction holding the
-row locks (select_for_update on PostgreSQL, the database write lock that SQLite's
-IMMEDIATE transactions take) it checks the pauses and counts the attempt as a failure
+Concurrency: an attempt first *reserves* its evaluation — in one atomic change of the store
+(a transaction holding the rows' locks; in Redis a compare-and-set that runs again when
+another node wrote in between) it checks the pauses and counts the attempt as a failure
 before the password is even looked at. Thirty-two requests at once therefore see the
 pause the fifth one set, exactly as thirty-two in a row would. A right password then
 takes the provisional failure back (`settle`).
 """
 
+import functools
 import secrets
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.core import signing
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from audit.keyed import keyed_hash
 from institutions.queries import institution_networks
 
-from .. import throttle
+from .. import throttle, throttle_stores
 from ..models import KnownDevice, Throttle, normalize_identifier
+from ..throttle_stores import Slots, ThrottleStore
 
 PACE_SALT = "guichet.throttle.pace"
 PACE_MAX_AGE = 30 * 60
-# A first attempt for a new key may meet another one inserting the same row (PostgreSQL;
-# SQLite's IMMEDIATE transactions serialise them): the loser starts again and finds it.
-INSERT_RETRIES = 3
 
 
 def keyed_digest(purpose: str, value: str) -> str:
@@ -79,53 +79,33 @@ def trusted_device(raw_cookie: str, identifier: str) -> str | None:
     return seen.device_hash if seen else None
 
 
-def _state(row: Throttle | None) -> throttle.State:
-    if row is None:
-        return throttle.State()
-    return throttle.State(
-        failures=row.failures,
-        last_failure=row.last_failure,
-        paused_until=row.paused_until,
-        recent=tuple(row.recent),
-        window_start=row.window_start,
-        consecutive=row.consecutive,
-    )
+_store: ThrottleStore | None = None
 
 
-@dataclass
-class _Slot:
-    """One counter row, locked for this transaction; `row` is None until it is first written."""
-
-    kind: str
-    key: str
-    row: Throttle | None
-    state: throttle.State
+def store() -> ThrottleStore:
+    """The process's store, chosen once by settings.GUICHET_THROTTLE_STORE (one Redis pool)."""
+    global _store
+    if _store is None:
+        _store = throttle_stores.from_settings()
+    return _store
 
 
-STATE_FIELDS = ["failures", "last_failure", "paused_until", "recent", "window_start", "consecutive"]
+@contextmanager
+def using(other: ThrottleStore) -> Iterator[ThrottleStore]:
+    """Run with another store (tests: a Redis of their own)."""
+    global _store
+    kept, _store = _store, other
+    try:
+        yield other
+    finally:
+        _store = kept
 
 
-def _load(kind: str, key: str) -> _Slot:
-    # No get_or_create: a clean record costs no row until a failure is actually counted.
-    row = Throttle.objects.select_for_update().filter(kind=kind, key=key).first()
-    return _Slot(kind, key, row, _state(row))
+def peek_state(kind: str, key: str) -> throttle.State:
+    return store().peek(kind, key)
 
 
-def _save(slot: _Slot, state: throttle.State) -> None:
-    """One statement: an INSERT for a new record, else an UPDATE of the state only."""
-    row = slot.row or Throttle(kind=slot.kind, key=slot.key)
-    row.failures, row.last_failure, row.paused_until = state.failures, state.last_failure, state.paused_until
-    row.recent, row.window_start, row.consecutive = list(state.recent), state.window_start, state.consecutive
-    if slot.row is None:
-        row.save(force_insert=True)
-        slot.row = row
-    else:
-        row.save(update_fields=STATE_FIELDS)
-    slot.state = state
-
-
-def _peek(kind: str, key: str) -> throttle.State:
-    return _state(Throttle.objects.filter(kind=kind, key=key).first())
+_peek = peek_state
 
 
 def account_paused_until(identifier: str, now: datetime) -> datetime | None:
@@ -208,37 +188,45 @@ def reserve(
     check_address: bool = True,
 ) -> Gate:
     """Decide whether this attempt may be evaluated, and if so count it as a failure now."""
-    for attempt in range(INSERT_RETRIES):
-        try:
-            with transaction.atomic():
-                return _reserve(identifier, secret, ip, now, device=device, pace=pace, check_address=check_address)
-        except IntegrityError:
-            if attempt == INSERT_RETRIES - 1:
-                raise
-    raise AssertionError("unreachable")
+    # Memoised: a store may run the decision twice (Redis, on a conflict); the campus
+    # networks are read once, and the single-use pace token is spent once.
+    campus = functools.cache(lambda: on_campus(ip))
+    issued = functools.cache(lambda: pace_issued(pace, ip))
+    own = (Throttle.DEVICE, device_key(identifier, device)) if device else (Throttle.ACCOUNT, account_key(identifier))
+    address = (Throttle.IP, ip_key(ip))
+    prefetch = [own] if device else [address, own]
+
+    def decide(slots: Slots) -> Gate:
+        return _reserve(slots, identifier, secret, now, own, address, campus, issued, check_address=check_address)
+
+    return store().atomically(decide, prefetch)
 
 
 def _reserve(
-    identifier: str, secret: str, ip: str | None, now: datetime, *, device: str | None, pace: str, check_address: bool
+    slots: Slots,
+    identifier: str,
+    secret: str,
+    now: datetime,
+    own: tuple[str, str],
+    address: tuple[str, str],
+    campus: Callable[[], bool],
+    issued: Callable[[], float | None],
+    *,
+    check_address: bool,
 ) -> Gate:
-    ip_slot = None
-    campus = False
-    if device is None and check_address:
-        ip_slot = _load(Throttle.IP, ip_key(ip))
-        campus = on_campus(ip)
-        if campus:
-            delay = throttle.slow_delay(ip_slot.state, now)
+    device = own[0] == Throttle.DEVICE
+    ip_state = None
+    if not device and check_address:
+        ip_state = slots.load(*address)
+        if campus():
+            delay = throttle.slow_delay(ip_state, now)
             if delay:
-                issued = pace_issued(pace, ip)
-                if issued is None or time.time() - issued < delay:
-                    return Gate("slowed", delay=delay, pace_issued=issued)
-        elif blocked := throttle.paused_until(ip_slot.state, now):
+                shown = issued()
+                if shown is None or time.time() - shown < delay:
+                    return Gate("slowed", delay=delay, pace_issued=shown)
+        elif blocked := throttle.paused_until(ip_state, now):
             return Gate("ip_blocked", until=blocked)
-    if device is None:
-        slot = _load(Throttle.ACCOUNT, account_key(identifier))
-    else:
-        slot = _load(Throttle.DEVICE, device_key(identifier, device))
-    before = slot.state
+    before = slots.load(*own)
     if paused := throttle.paused_until(before, now):
         return Gate("paused", until=paused)
     # The cap holds on a trusted browser's own ladder too: a stolen cookie buys no lifetime of guesses.
@@ -247,12 +235,11 @@ def _reserve(
     state = throttle.account_failure(before, fingerprint(identifier, secret), now)
     counted = state.consecutive != before.consecutive
     if counted:
-        _save(slot, state)
-    if device is None and counted:
-        if ip_slot is None:
-            ip_slot = _load(Throttle.IP, ip_key(ip))
-            campus = on_campus(ip)
-        _save(ip_slot, throttle.ip_failure(ip_slot.state, account_key(identifier), now, campus=campus))
+        slots.save(*own, state)
+    if not device and counted:
+        if ip_state is None:
+            ip_state = slots.load(*address)
+        slots.save(*address, throttle.ip_failure(ip_state, account_key(identifier), now, campus=campus()))
     return Gate(
         "go",
         until=throttle.paused_until(state, now),
@@ -262,41 +249,44 @@ def _reserve(
     )
 
 
-@transaction.atomic
 def take_back(identifier: str, secret: str, ip: str | None, gate: Gate, *, device: str | None = None) -> None:
     """The secret was right (or the directory did not answer): undo what `reserve` counted."""
     take_back_marked(identifier, fingerprint(identifier, secret), ip, gate, device=device)
 
 
-@transaction.atomic
 def take_back_marked(identifier: str, mark: str, ip: str | None, gate: Gate, *, device: str | None = None) -> None:
     """`take_back` with the secret's fingerprint (a caller that no longer holds the secret)."""
     if not gate.counted:
         return
-    kind, key = (
-        (Throttle.DEVICE, device_key(identifier, device)) if device else (Throttle.ACCOUNT, account_key(identifier))
-    )
-    row = Throttle.objects.select_for_update().filter(kind=kind, key=key).first()
-    if row is not None:
-        row.failures = max(0, row.failures - 1)
-        row.consecutive = max(0, row.consecutive - 1)
-        row.recent = [r for r in row.recent if r != mark]
-        if gate.until and row.paused_until == gate.until:  # the pause this very attempt set
-            row.paused_until = gate.paused_before
-        if row.consecutive == 0 and not row.paused_until:
-            row.delete()  # nothing left to remember
+    own = (Throttle.DEVICE, device_key(identifier, device)) if device else (Throttle.ACCOUNT, account_key(identifier))
+
+    def undo(slots: Slots) -> None:
+        state = slots.load(*own)
+        if state == throttle.State():
+            return
+        paused = state.paused_until
+        if gate.until and paused == gate.until:  # the pause this very attempt set
+            paused = gate.paused_before
+        state = replace(
+            state,
+            failures=max(0, state.failures - 1),
+            consecutive=max(0, state.consecutive - 1),
+            recent=tuple(r for r in state.recent if r != mark),
+            paused_until=paused,
+        )
+        if state.consecutive == 0 and not state.paused_until:
+            slots.delete(*own)  # nothing left to remember
         else:
-            row.save()
+            slots.save(*own, state)
+
+    store().atomically(undo, [own])
     if device is None:
         give_back_address(ip)
 
 
 def give_back_address(ip: str | None) -> None:
-    """Un-count one failure of this address (the attempt was the owner's): no read, one or two writes."""
-    rows = Throttle.objects.filter(kind=Throttle.IP, key=ip_key(ip))
-    deleted, _ = rows.filter(failures__lte=1, paused_until__isnull=True).delete()
-    if not deleted:
-        rows.filter(failures__gt=0).update(failures=F("failures") - 1)
+    """Un-count one failure of this address (the attempt was the owner's)."""
+    store().give_back_address(ip_key(ip))
 
 
 def settle_success(identifier: str, ip: str | None, gate: Gate | None, *, device: str | None) -> None:
@@ -309,21 +299,24 @@ def settle_success(identifier: str, ip: str | None, gate: Gate | None, *, device
 
 def note_failure(identifier: str, secret: str, ip: str | None, now: datetime) -> throttle.State:
     """Count one failure (a second-factor code) against the identifier and the address."""
-    with transaction.atomic():
-        slot = _load(Throttle.ACCOUNT, account_key(identifier))
-        state = throttle.account_failure(slot.state, fingerprint(identifier, secret), now)
-        _save(slot, state)
-        ip_slot = _load(Throttle.IP, ip_key(ip))
-        _save(ip_slot, throttle.ip_failure(ip_slot.state, account_key(identifier), now, campus=on_campus(ip)))
-    return state
+    own, address = (Throttle.ACCOUNT, account_key(identifier)), (Throttle.IP, ip_key(ip))
+    campus = functools.cache(lambda: on_campus(ip))
+
+    def count(slots: Slots) -> throttle.State:
+        state = throttle.account_failure(slots.load(*own), fingerprint(identifier, secret), now)
+        slots.save(*own, state)
+        slots.save(*address, throttle.ip_failure(slots.load(*address), account_key(identifier), now, campus=campus()))
+        return state
+
+    return store().atomically(count, [own, address])
 
 
 def clear(identifier: str, device: str | None = None) -> None:
     """Forget the failures after a successful sign-in: the account's, or this trusted browser's."""
     if device:
-        Throttle.objects.filter(kind=Throttle.DEVICE, key=device_key(identifier, device)).delete()
+        store().delete(Throttle.DEVICE, [device_key(identifier, device)])
     else:
-        Throttle.objects.filter(kind=Throttle.ACCOUNT, key=account_key(identifier)).delete()
+        store().delete(Throttle.ACCOUNT, [account_key(identifier)])
 
 
 def clear_all(identifier: str) -> None:
@@ -332,7 +325,7 @@ def clear_all(identifier: str) -> None:
     hashes = KnownDevice.objects.filter(account__identifier=normalize_identifier(identifier)).values_list(
         "device_hash", flat=True
     )
-    Throttle.objects.filter(kind=Throttle.DEVICE, key__in=[device_key(identifier, h) for h in hashes]).delete()
+    store().delete(Throttle.DEVICE, [device_key(identifier, h) for h in hashes])
 
 
 # --- Windowed counters (recovery's request quotas and wrong codes) ----------------------------
@@ -340,21 +333,9 @@ def clear_all(identifier: str) -> None:
 
 def window_take(kind: str, value: str, limit: int, window: timedelta, now: datetime) -> bool:
     """Count one event for `value` in its window, atomically; False (and not counted) at the limit."""
-    with transaction.atomic():
-        row, _ = Throttle.objects.select_for_update().get_or_create(kind=kind, key=keyed_digest(kind, value))
-        if row.window_start is None or now - row.window_start >= window:
-            row.window_start, row.failures = now, 0
-        if row.failures >= limit:
-            return False
-        row.failures += 1
-        row.save(update_fields=["window_start", "failures"])
-        return True
+    return store().window_take(kind, keyed_digest(kind, value), limit, window, now)
 
 
 def window_give_back(kind: str, value: str) -> None:
     """Un-count one event (it turned out to be the owner's right code)."""
-    with transaction.atomic():
-        row = Throttle.objects.select_for_update().filter(kind=kind, key=keyed_digest(kind, value)).first()
-        if row is not None and row.failures:
-            row.failures -= 1
-            row.save(update_fields=["failures"])
+    store().window_give_back(kind, keyed_digest(kind, value))

@@ -20,8 +20,9 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.actions.factors import REAUTH_AT
 from accounts.actions.signin import DEVICE_COOKIE
-from accounts.models import Throttle, TOTPDevice, UserSession
+from accounts.models import TOTPDevice, UserSession
 from audit.models import Event
+from testing import throttles
 from testing.personas import PASSWORD
 
 from .conftest import sign_in
@@ -220,7 +221,8 @@ def test_another_accounts_passkey_is_refused(client, student, teacher):
     assert "_auth_user_id" not in client.session
     failure = Event.objects.get(code="accounts.signin.second_factor_failure")
     assert failure.subject == student and failure.data == {"factor": "passkey", "failures": 1}
-    assert Throttle.objects.get(kind="account").failures == 1
+    (account_state,) = throttles.states("account")
+    assert account_state.failures == 1
     assert not Event.objects.filter(code="accounts.signin.success").exists()
 
 

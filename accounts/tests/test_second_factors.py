@@ -9,8 +9,9 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 
 from accounts.actions.factors import REAUTH_AT
-from accounts.models import RecoveryCode, RecoveryCodeDevice, Throttle, TOTPDevice
+from accounts.models import RecoveryCode, RecoveryCodeDevice, TOTPDevice
 from audit.models import Event
+from testing import throttles
 from testing.personas import PASSWORD
 
 from .conftest import sign_in
@@ -109,8 +110,9 @@ def test_wrong_codes_are_throttled(client, student):
     response = client.post("/login/verification/", {"code": _code(device)})
     assert response.status_code == 429  # the pause covers codes as well
     # This browser signed in before (to enrol): the pause is its own, not the account's.
-    assert Throttle.objects.get(kind="device").paused_until > timezone.now()
-    assert not Throttle.objects.filter(kind="account").exists()
+    (device_state,) = throttles.states("device")
+    assert device_state.paused_until > timezone.now()
+    assert not throttles.exists("account")
 
 
 def test_recovery_codes_are_single_use_and_stored_hashed(client, student):

@@ -13,10 +13,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_otp.plugins.otp_totp.models import TOTPDevice as PlainTOTPDevice
 
+from accounts.actions import throttling
 from accounts.directories import ldap_pool
 from accounts.models import Account, RecoveryCodeDevice, TOTPDevice
 from audit.models import Event
 from institutions.models import Institution
+from testing import throttles
 
 from .conftest import PASSWORD, sign_in
 
@@ -69,10 +71,7 @@ def test_a_sign_in_with_a_second_factor_asks_no_device_table(student, django_ass
         assert sign_in(Client(), STUDENT)["Location"] == "/login/verification/"
     assert not [s for s in _statements(ctx) if "totpdevice" in s or "webauthn" in s or "recoverycode" in s]
     # The right password's provisional failure was taken back, with the session, in one go.
-    from accounts.actions import throttling
-    from accounts.models import Throttle
-
-    assert not Throttle.objects.filter(key=throttling.account_key(STUDENT)).exists()
+    assert not throttles.exists("account", [throttling.account_key(STUDENT)])
 
 
 def _shape(ctx: CaptureQueriesContext) -> list[str]:
@@ -177,10 +176,7 @@ def test_an_ldap_sign_in_costs_few_statements_and_the_mirror_is_created_once_aud
 def test_the_right_password_still_signs_in_after_the_hard_cap_from_a_trusted_browser(student):
     # (the full rule — trusted browser and reset — is in test_throttle_campus.py)
     browser = _trusted_browser()
-    from accounts.actions import throttling
-    from accounts.models import Throttle
-
-    Throttle.objects.create(kind=Throttle.ACCOUNT, key=throttling.account_key(STUDENT), consecutive=100)
+    throttles.create("account", throttling.account_key(STUDENT), consecutive=100)
     assert sign_in(Client(), STUDENT).status_code == 429
     assert sign_in(browser, STUDENT, PASSWORD)["Location"] == "/services/"
 
@@ -218,10 +214,7 @@ def test_an_unknown_identifier_does_the_same_python_work_as_a_real_one(student, 
 
 
 def test_a_sign_in_typed_with_an_ldap_uid_leaves_no_failure_behind(ldap_university):
-    from accounts.actions import throttling
-    from accounts.models import Throttle
-
     password = ldap_university.passwords["etudiant.ldap"]
     assert sign_in(Client(), "etudiant.ldap", password, institution="univ-poitiers")["Location"] == "/services/"
-    assert not Throttle.objects.filter(key__in=[throttling.account_key("etudiant.ldap"), throttling.account_key(LEA)])
-    assert not Throttle.objects.filter(kind=Throttle.IP).exists()
+    assert not throttles.exists("account", [throttling.account_key("etudiant.ldap"), throttling.account_key(LEA)])
+    assert not throttles.exists("ip")

@@ -4,6 +4,7 @@ import pytest
 
 from accounts.models import Account
 from institutions.models import Institution
+from testing import throttles
 
 from .conftest import sign_in
 
@@ -41,6 +42,5 @@ def test_a_directory_that_does_not_answer_is_said_plainly_and_not_counted(client
     response = sign_in(client, "etudiant.ldap@etu.univ-poitiers.fr", "whatever")
     assert response.status_code == 503
     assert "ne répond pas" in response.content.decode()
-    from accounts.models import Throttle
 
-    assert not Throttle.objects.exists()
+    assert not throttles.exists()

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from accounts import throttle
 from accounts.actions import throttling
-from accounts.models import Account, Throttle
+from accounts.models import Account
 from audit.models import Event
+from testing import throttles
 from testing.personas import PASSWORD
 
 from .conftest import sign_in
@@ -60,7 +61,7 @@ def test_a_trusted_browsers_own_failures_pause_only_itself(student):
     for i in range(5):
         sign_in(owner, STUDENT, f"typo-{i}")
     assert sign_in(owner, STUDENT).status_code == 429
-    assert not Throttle.objects.filter(kind=Throttle.ACCOUNT).exists()
+    assert not throttles.exists("account")
     assert sign_in(Client(), STUDENT)["Location"] == "/services/"  # the account itself is not paused
 
 
@@ -68,7 +69,7 @@ def test_a_cookie_for_another_account_gives_no_trust(student, teacher):
     browser = Client()
     sign_in(browser, "enseignant@ac-poitiers.fr")
     browser.post("/logout/")
-    Throttle.objects.create(kind=Throttle.ACCOUNT, key=throttling.account_key(STUDENT), consecutive=100)
+    throttles.create("account", throttling.account_key(STUDENT), consecutive=100)
     assert sign_in(browser, STUDENT).status_code == 429
 
 
@@ -76,9 +77,9 @@ def test_after_a_hundred_consecutive_failures_only_a_reset_or_a_trusted_browser_
     owner = _trusted_browser()
     now = timezone.now()
     # 99 failures already, long ago: the pause ladder is forgotten, the consecutive count is not.
-    Throttle.objects.create(
-        kind=Throttle.ACCOUNT,
-        key=throttling.account_key(STUDENT),
+    throttles.create(
+        "account",
+        throttling.account_key(STUDENT),
         failures=3,
         consecutive=99,
         last_failure=now - timedelta(days=2),
@@ -102,10 +103,10 @@ def test_a_trusted_browser_meets_the_cap_too(student):
     100 consecutive failures like the account's, and then only a reset gets that browser in."""
     thief = _trusted_browser()
     sign_in(thief, STUDENT, "first-guess")
-    row = Throttle.objects.get(kind=Throttle.DEVICE)
+    assert len(throttles.states("device")) == 1
     long_ago = timezone.now() - timedelta(days=3)
-    Throttle.objects.filter(pk=row.pk).update(
-        consecutive=throttle.HARD_CAP - 1, failures=0, paused_until=None, last_failure=long_ago, recent=[]
+    throttles.edit(
+        "device", consecutive=throttle.HARD_CAP - 1, failures=0, paused_until=None, last_failure=long_ago, recent=[]
     )
     assert sign_in(thief, STUDENT, "one-more-guess").status_code == 200  # the hundredth, still evaluated
     assert sign_in(thief, STUDENT).status_code == 429  # now even the right password is refused there
@@ -173,9 +174,9 @@ def test_the_delay_grows_with_the_spraying_and_stays_bounded():
 
 def test_a_campus_persons_right_password_is_never_refused_by_the_address_rule(student):
     # The campus address after a heavy spray: 500 failures on 200 identifiers in the window.
-    Throttle.objects.create(
-        kind=Throttle.IP,
-        key=throttling.ip_key(CAMPUS),
+    throttles.create(
+        "ip",
+        throttling.ip_key(CAMPUS),
         failures=500,
         recent=[f"id-{i}" for i in range(200)],
         window_start=timezone.now(),
@@ -197,7 +198,7 @@ def test_the_sign_in_page_carries_a_pace_token_for_its_address(client):
 def test_the_right_password_is_not_left_counted(student):
     for _ in range(3):
         assert sign_in(Client(), STUDENT)["Location"] == "/services/"
-    assert not Throttle.objects.filter(kind__in=[Throttle.ACCOUNT, Throttle.IP]).exists()
+    assert not throttles.exists("account") and not throttles.exists("ip")
 
 
 def test_an_unknown_identifier_checks_a_hash_of_the_same_kind(student, monkeypatch):
@@ -216,9 +217,9 @@ def test_an_unknown_identifier_checks_a_hash_of_the_same_kind(student, monkeypat
 
 
 def _spray_campus():
-    Throttle.objects.create(
-        kind=Throttle.IP,
-        key=throttling.ip_key(CAMPUS),
+    throttles.create(
+        "ip",
+        throttling.ip_key(CAMPUS),
         failures=500,
         recent=[f"id-{i}" for i in range(200)],
         window_start=timezone.now(),

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from accounts.models import Throttle
 from audit.models import Event
+from testing import throttles
 
 from .conftest import sign_in
 
@@ -45,13 +45,13 @@ def test_thirty_two_guesses_at_once_get_five_evaluations(student):
     evaluated = Event.objects.filter(code="accounts.signin.failure").count()
     assert evaluated == 5  # four free, the fifth sets the pause, the rest wait
     assert statuses.count(429) == WORKERS - 4
-    row = Throttle.objects.get(kind=Throttle.ACCOUNT)
+    (row,) = throttles.states("account")
     assert row.failures == row.consecutive == 5
 
 
 def test_thirty_two_guesses_at_once_from_one_address_count_once_each(student):
     _at_once(lambda i: sign_in(Client(), f"victim{i}@etu.univ-poitiers.fr", "x", ip="198.51.100.50").status_code)
-    row = Throttle.objects.get(kind=Throttle.IP)
+    (row,) = throttles.states("ip")
     evaluated = Event.objects.filter(code="accounts.signin.failure").count()
     assert row.failures == evaluated  # no lost update: every evaluation was counted
     assert evaluated <= 10  # the tenth identifier blocks the address; the others were not evaluated
@@ -64,6 +64,6 @@ def test_the_owner_signing_in_amid_a_burst_is_counted_back(student):
         return sign_in(Client(), STUDENT, ip=f"203.0.113.{i + 1}", **kwargs).status_code
 
     _at_once(attempt, 4)
-    row = Throttle.objects.filter(kind=Throttle.ACCOUNT).first()
+    row = next(iter(throttles.states("account")), None)
     # Either the owner came first (the ladder was cleared, then three failures) or not (three left).
     assert row is None or row.consecutive <= 3

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.actions import passwords
-from accounts.models import Throttle
 from audit.models import Event
+from testing import throttles
 from testing.personas import PASSWORD
 
 from .conftest import sign_in
@@ -21,16 +21,14 @@ def _fail(client, identifier, times, ip="192.0.2.10", prefix="wrong"):
     return [sign_in(client, identifier, f"{prefix}-{i}", ip=ip) for i in range(times)]
 
 
-def _end_pauses():
-    """The clock moves on: every pause and block is over."""
-    Throttle.objects.update(paused_until=timezone.now() - timedelta(seconds=1))
+_end_pauses = throttles.end_pauses
 
 
 def test_the_fifth_failure_pauses_and_says_until_when(client, student):
     responses = _fail(client, STUDENT, 5)
     assert [r.status_code for r in responses] == [200, 200, 200, 200, 429]
     html = responses[-1].content.decode()
-    until = timezone.localtime(Throttle.objects.get(kind="account").paused_until)
+    until = timezone.localtime(throttles.account(STUDENT).paused_until)
     assert f"suspendue jusqu&#x27;à {until:%H:%M}" in html or f"suspendue jusqu'à {until:%H:%M}" in html
     assert 'href="/password/reset/"' in html
     assert Event.objects.filter(code="accounts.signin.paused", subject=student).exists()
@@ -59,7 +57,7 @@ def test_the_same_wrong_password_typed_again_is_not_recounted(client, student):
     for _ in range(8):
         response = sign_in(client, STUDENT, "the-same-mistake")
     assert response.status_code == 200
-    assert Throttle.objects.get(kind="account").failures == 1
+    assert throttles.account(STUDENT).failures == 1
 
 
 def _without_csrf(html: str) -> str:
@@ -69,7 +67,7 @@ def _without_csrf(html: str) -> str:
 def test_an_unknown_identifier_gets_the_identical_paused_page(client, student):
     _fail(client, STUDENT, 5)
     _fail(client, "personne@etu.univ-poitiers.fr", 5)
-    Throttle.objects.filter(kind="account").update(paused_until=timezone.now() + timedelta(minutes=3))
+    throttles.edit("account", paused_until=timezone.now() + timedelta(minutes=3))
     known = sign_in(client, STUDENT, PASSWORD)
     unknown = sign_in(client, "personne@etu.univ-poitiers.fr", PASSWORD)
     assert known.status_code == unknown.status_code == 429
@@ -90,7 +88,7 @@ def test_an_ip_spraying_many_accounts_is_blocked_not_the_accounts(client, studen
     # The blocked address's attempts no longer count against the account…
     for i in range(10):
         sign_in(client, STUDENT, f"guess-{i}", ip="198.51.100.7")
-    assert not Throttle.objects.filter(kind="account", failures__gt=0, paused_until__isnull=False).exists()
+    assert not [s for s in throttles.states("account") if s.failures and s.paused_until]
     # …and the real person, elsewhere, signs in.
     response = sign_in(client, STUDENT, PASSWORD, ip="203.0.113.5")
     assert response.status_code == 302, response.content.decode()[-1500:]
@@ -100,13 +98,13 @@ def test_no_permanent_lockout(client, student):
     for round_ in range(6):
         _fail(client, STUDENT, 5 if round_ == 0 else 1, prefix=f"round{round_}")
         _end_pauses()
-    assert Throttle.objects.get(kind="account").failures > 5
+    assert throttles.account(STUDENT).failures > 5
     assert sign_in(client, STUDENT, PASSWORD)["Location"] == "/services/"
-    assert not Throttle.objects.filter(kind="account").exists()  # success forgets the failures
+    assert not throttles.exists("account")  # success forgets the failures
 
 
 def test_throttle_rows_never_hold_what_was_typed(client, student):
     _fail(client, STUDENT, 3)
-    for row in Throttle.objects.values():
-        text = str(row)
-        assert STUDENT not in text and "wrong-" not in text and "192.0.2.10" not in text
+    text = throttles.stored_text()
+    assert len(throttles.states()) == 2  # the account's and the address's
+    assert STUDENT not in text and "wrong-" not in text and "192.0.2.10" not in text

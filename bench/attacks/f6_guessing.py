@@ -24,14 +24,14 @@ def _wait_out_pause(identifier: str) -> float:
     from django.utils import timezone
 
     from accounts.actions import throttling
-    from accounts.models import Throttle
+    from testing import throttles
 
-    row = Throttle.objects.filter(kind=Throttle.ACCOUNT, key=throttling.account_key(identifier)).first()
-    now = timezone.now()
-    if row is None or not row.paused_until or row.paused_until <= now:
+    key = throttling.account_key(identifier)
+    state, now = throttles.state("account", key), timezone.now()
+    if not state.paused_until or state.paused_until <= now or state.last_failure is None:
         return 0.0
-    waited = row.paused_until - now
-    Throttle.objects.filter(pk=row.pk).update(paused_until=now, last_failure=row.last_failure - waited)
+    waited = state.paused_until - now
+    throttles.edit("account", key, paused_until=now, last_failure=state.last_failure - waited)
     return waited.total_seconds()
 
 

@@ -15,6 +15,7 @@ from django.test import Client
 from accounts.models import Throttle
 from recovery import actions
 from recovery.models import ResetCode
+from testing import throttles
 from testing.personas import PASSWORD
 
 from .conftest import ask
@@ -155,6 +156,6 @@ def test_thirty_two_wrong_codes_at_once_spend_the_budget_exactly(nurse):
     # Twenty pass the network's budget, ten of them the account's; of those, five are compared
     # before the code dies. Exactly as thirty-two in a row.
     assert statuses.count(200) == actions.CODE_ACCOUNT_LIMIT and statuses.count(429) == 32 - actions.CODE_ACCOUNT_LIMIT
-    assert Throttle.objects.get(kind=Throttle.CODE_NET).failures == actions.CODE_NET_LIMIT
+    assert [s.failures for s in throttles.states(Throttle.CODE_NET)] == [actions.CODE_NET_LIMIT]
     assert ResetCode.objects.get().attempts == ResetCode.MAX_ATTEMPTS
-    assert Throttle.objects.get(kind=Throttle.CODE_ID).failures == actions.CODE_ACCOUNT_LIMIT
+    assert [s.failures for s in throttles.states(Throttle.CODE_ID)] == [actions.CODE_ACCOUNT_LIMIT]
