@@ -1,6 +1,7 @@
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 # Test support lives in the top-level testing/ package, never in the apps (nothing the site runs imports it).
 pytest_plugins = ["testing.personas", "testing.browser", "testing.notify", "testing.slapd", "testing.support"]
@@ -14,6 +15,9 @@ def _fresh_cache():
 
     cache.clear()
     forget()
+    # And each test starts in the default language: a request to an English page leaves
+    # English active in the thread (Django's locale middleware does not put it back).
+    translation.activate(settings.LANGUAGE_CODE)
     yield
 
 
