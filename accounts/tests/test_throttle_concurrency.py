@@ -4,14 +4,12 @@ Threads with their own database connections, against the real row lock (SQLite's
 transactions here; select_for_update when DATABASE_URL points at PostgreSQL).
 """
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from audit.models import Event
 from testing import throttles
+from testing.concurrency import at_once
 
 from .conftest import sign_in
 
@@ -21,23 +19,7 @@ WORKERS = 32
 
 
 def _at_once(fn, count: int = WORKERS) -> list:
-    """Run fn(i) on `count` threads released together; each closes its own connection."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = fn(i)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+    return at_once(fn, count)
 
 
 def test_thirty_two_guesses_at_once_get_five_evaluations(student):

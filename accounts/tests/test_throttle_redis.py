@@ -3,7 +3,6 @@ own so these run on the embedded path too: concurrency gains nothing, the legiti
 still gets in, the hard cap never expires, nothing is kept in clear, and a Redis that is down
 answers the 503 page without letting the attempt through."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -16,6 +15,7 @@ from accounts.actions import throttling
 from accounts.throttle_stores import redis as redis_store
 from audit.models import Event
 from testing import throttles
+from testing.concurrency import at_once
 from testing.personas import PASSWORD
 
 from .conftest import sign_in
@@ -42,23 +42,7 @@ def store(redis_server):
 
 
 def _at_once(fn, count: int = WORKERS) -> list:
-    """fn(i) on `count` threads released together; each closes its own database connection."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = fn(i)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+    return at_once(fn, count)
 
 
 def _evaluated() -> int:
