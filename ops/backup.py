@@ -81,6 +81,10 @@ def _external_files(var_dir: Path) -> list[Path]:
 
 def _dump_database(engine: str, target: Path) -> None:
     if engine == "sqlite":
+        if connection.in_atomic_block:
+            # SQLite's online backup cannot copy what its own connection is writing, and
+            # Python retries it every 0.25 s for ever (ops/tests/test_backup_audit.py): refuse.
+            raise BackupError("a SQLite backup cannot run inside a transaction of the same connection")
         connection.ensure_connection()
         destination = sqlite3.connect(target)
         try:

@@ -55,3 +55,13 @@ def test_a_backup_is_audited_with_its_engine_and_file_count_and_nothing_it_holds
         assert digest not in written and name not in written
     for secret in (SALT, DOCUMENT.decode(), str(output), settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"][30:90]):
         assert secret not in written
+
+
+@pytest.mark.django_db
+def test_inside_a_transaction_a_sqlite_backup_is_refused_at_once_not_waited_on(tmp_path):
+    if connection.vendor != "sqlite":
+        # pg_dump is another process: it waits for nothing of ours and sees what is committed.
+        assert connection.vendor == "postgresql"
+        return
+    with pytest.raises(backup.BackupError, match="inside a transaction"):
+        backup.create(tmp_path / "backup.tar")
