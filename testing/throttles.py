@@ -1,31 +1,23 @@
 """Reading and editing throttle states in tests and benches, whichever store holds them
 (database rows on the embedded path, Redis on the scale-out path): the same tests pass on both.
 
-Also a redis-server of the test's own (a free port, no persistence, a temporary folder) for
-the tests of the Redis store that must run on the embedded path too, and stop it at will.
+Also a redis-server of the test's own (testing/redis_server.py) with its throttle store, for
+the tests of the Redis store that must run on the embedded path too.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import fields, replace
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
-
-import redis
 
 from accounts.actions import throttling
 from accounts.throttle import State
 from accounts.throttle_stores.redis import RedisStore
-from testing.net import free_port
+from testing import redis_server as redis_server_module
 
-READY_SECONDS = 15
 STATE_FIELDS = {field.name for field in fields(State)}
 
 
@@ -84,48 +76,12 @@ def stored_text() -> str:
     return "\n".join(f"{kind} {key} {found}" for kind, key, found in throttling.store().entries())
 
 
-class RedisServer:
-    """redis-server on a free loopback port, no persistence (--save '' and no AOF)."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.folder = Path(tempfile.mkdtemp(prefix="guichet-throttle-redis-"))
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        command += ["--appendonly", "no", "--dir", str(self.folder)]
-        log = open(self.folder / "redis.log", "ab")  # noqa: SIM115 - the server's own log, closed with it
-        self.process = subprocess.Popen(command, stdout=log, stderr=log)  # noqa: S603 - fixed arguments
-        probe = redis.Redis(port=self.port, socket_connect_timeout=0.5)
-        deadline = time.monotonic() + READY_SECONDS
-        while True:
-            try:
-                probe.ping()
-                break
-            except redis.exceptions.ConnectionError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((self.folder / "redis.log").read_text(errors="replace")[-2000:]) from None
-                time.sleep(0.02)  # the pause between two looks, not a guessed duration
-            finally:
-                probe.close()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
+class RedisServer(redis_server_module.RedisServer):
     def store(self) -> RedisStore:
         return RedisStore.from_url(self.url)
 
 
 @contextmanager
 def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer()
-    server.start()
-    try:
+    with redis_server_module.running(RedisServer()) as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(server.folder, ignore_errors=True)

@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from testing.net import free_port
+from testing.redis_server import RedisServer
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DEPLOY = BASE_DIR / "deploy"
@@ -155,22 +156,8 @@ class Postgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-class Redis:
-    def __init__(self, folder: Path) -> None:
-        self.port = free_port()
-        self.folder = folder
-        self.process: subprocess.Popen | None = None
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        command += ["--appendonly", "no", "--dir", str(self.folder)]
-        log = open(self.folder / "redis.log", "ab")  # noqa: SIM115 - the server's own log, closed with it
-        self.process = subprocess.Popen(command, stdout=log, stderr=log)
-        poll(lambda: listening(self.port), timeout=20, what="redis-server")
-
-    def stop(self) -> None:
-        stop(self.process)
+# The tests' own redis-server (testing/redis_server.py), in the cluster's folder.
+Redis = RedisServer
 
 
 # --- Guichet: two nodes and the worker -----------------------------------------------------
