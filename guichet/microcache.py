@@ -50,7 +50,8 @@ class MicroCache:
         self.marker = marker  # its value: the view's name, for the metrics
         self.clock = clock
         self.count = count or (lambda view: None)
-        self.entries: dict[tuple[str, ...], tuple[float, str, Headers, bytes]] = {}
+        # key -> (expires, status, headers but the marker and the request id, body, view)
+        self.entries: dict[tuple[str, ...], tuple[float, str, Headers, bytes, str]] = {}
         self.lock = threading.Lock()
 
     def key(self, environ: dict[str, Any]) -> tuple[str, ...] | None:
@@ -77,9 +78,10 @@ class MicroCache:
         if key is not None:
             held = self.entries.get(key)
             if held is not None and self.clock() < held[0]:
-                _expires, status, headers, body = held
-                self.count(dict(headers).get(self.marker, ""))
-                start_response(status, self.served(headers, environ))
+                _expires, status, headers, body, view = held
+                self.count(view)
+                request_id = environ.get("HTTP_X_REQUEST_ID") or str(uuid.uuid4())
+                start_response(status, [*headers, ("X-Request-ID", request_id)])
                 return [body]
         seen: dict[str, Any] = {}
 
@@ -100,17 +102,15 @@ class MicroCache:
         with self.lock:
             if len(self.entries) >= MAX_ENTRIES:
                 self.entries.clear()  # a flood of distinct Accept-Language values: start again
-            self.entries[key] = (self.clock() + self.seconds, seen["status"], headers, body)
+            marker = self.marker.lower()
+            view = next(value for name, value in headers if name.lower() == marker)
+            kept = [(name, value) for name, value in headers if name.lower() not in (marker, "x-request-id")]
+            self.entries[key] = (self.clock() + self.seconds, seen["status"], kept, body, view)
         return [body]
 
     def shared(self, headers: Headers) -> bool:
         names = {name.lower() for name, _value in headers}
         return self.marker.lower() in names and "set-cookie" not in names
-
-    def served(self, headers: Headers, environ: dict[str, Any]) -> Headers:
-        request_id = environ.get("HTTP_X_REQUEST_ID") or str(uuid.uuid4())
-        kept = [h for h in headers if h[0] not in (self.marker, "X-Request-ID")]
-        return [*kept, ("X-Request-ID", request_id)]
 
 
 def count_in_request_metrics(view: str) -> None:

@@ -105,29 +105,31 @@ def peek_state(kind: str, key: str) -> throttle.State:
     return store().peek(kind, key)
 
 
-_peek = peek_state
+def _own(identifier: str, device: str | None) -> tuple[str, str]:
+    """The ladder an attempt climbs: this trusted browser's for the account, else the account's."""
+    return (Throttle.DEVICE, device_key(identifier, device)) if device else (Throttle.ACCOUNT, account_key(identifier))
 
 
 def account_paused_until(identifier: str, now: datetime) -> datetime | None:
-    return throttle.paused_until(_peek(Throttle.ACCOUNT, account_key(identifier)), now)
+    return throttle.paused_until(peek_state(Throttle.ACCOUNT, account_key(identifier)), now)
 
 
 def ip_blocked_until(ip: str | None, now: datetime) -> datetime | None:
-    return throttle.paused_until(_peek(Throttle.IP, ip_key(ip)), now)
+    return throttle.paused_until(peek_state(Throttle.IP, ip_key(ip)), now)
 
 
 def paused_for(identifier: str, device: str | None, now: datetime) -> datetime | None:
     """The pause (or hard cap: None would be wrong, so far-future) that applies to this browser."""
     if device:
-        return throttle.paused_until(_peek(Throttle.DEVICE, device_key(identifier, device)), now)
-    state = _peek(Throttle.ACCOUNT, account_key(identifier))
+        return throttle.paused_until(peek_state(*_own(identifier, device)), now)
+    state = peek_state(Throttle.ACCOUNT, account_key(identifier))
     if throttle.capped(state):
         return now + throttle.FORGET_AFTER
     return throttle.paused_until(state, now)
 
 
 def remaining_before_pause(identifier: str, now: datetime) -> int | None:
-    return throttle.warn_before_pause(_peek(Throttle.ACCOUNT, account_key(identifier)), now)
+    return throttle.warn_before_pause(peek_state(Throttle.ACCOUNT, account_key(identifier)), now)
 
 
 # --- The growing delay on campus networks -----------------------------------------------
@@ -192,7 +194,7 @@ def reserve(
     # networks are read once, and the single-use pace token is spent once.
     campus = functools.cache(lambda: on_campus(ip))
     issued = functools.cache(lambda: pace_issued(pace, ip))
-    own = (Throttle.DEVICE, device_key(identifier, device)) if device else (Throttle.ACCOUNT, account_key(identifier))
+    own = _own(identifier, device)
     address = (Throttle.IP, ip_key(ip))
     prefetch = [own] if device else [address, own]
 
@@ -258,7 +260,7 @@ def take_back_marked(identifier: str, mark: str, ip: str | None, gate: Gate, *, 
     """`take_back` with the secret's fingerprint (a caller that no longer holds the secret)."""
     if not gate.counted:
         return
-    own = (Throttle.DEVICE, device_key(identifier, device)) if device else (Throttle.ACCOUNT, account_key(identifier))
+    own = _own(identifier, device)
 
     def undo(slots: Slots) -> None:
         state = slots.load(*own)
@@ -313,10 +315,8 @@ def note_failure(identifier: str, secret: str, ip: str | None, now: datetime) ->
 
 def clear(identifier: str, device: str | None = None) -> None:
     """Forget the failures after a successful sign-in: the account's, or this trusted browser's."""
-    if device:
-        store().delete(Throttle.DEVICE, [device_key(identifier, device)])
-    else:
-        store().delete(Throttle.ACCOUNT, [account_key(identifier)])
+    kind, key = _own(identifier, device)
+    store().delete(kind, [key])
 
 
 def clear_all(identifier: str) -> None:
