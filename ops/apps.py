@@ -19,3 +19,6 @@ class OpsConfig(AppConfig):
         structlog_signals.bind_extra_request_metadata.connect(
             logconfig.bind_client_ip, dispatch_uid="ops.logconfig.bind_client_ip"
         )
+        structlog_signals.bind_extra_request_failed_metadata.connect(
+            logconfig.outage_code, dispatch_uid="ops.logconfig.outage_code"
+        )

@@ -117,6 +117,18 @@ def bind_client_ip(sender: object, request: HttpRequest, **_kwargs: object) -> N
     structlog.contextvars.bind_contextvars(ip=client_ip(request))
 
 
+def outage_code(sender: object, exception: BaseException, log_kwargs: dict[str, object], **_kwargs: object) -> None:
+    """A lost database or Redis is answered 503 (ops/outage.py): the failure line says so.
+
+    django-structlog writes « request_failed » with code 500 for every exception that reaches
+    Django's handler, before the handler turns an outage into the 503 page.
+    """
+    from .outage import is_outage
+
+    if is_outage(exception):
+        log_kwargs["code"] = 503
+
+
 class RequestIdHeader:
     """Echoes the request id of the log lines in the response's X-Request-ID header.
 

@@ -6,6 +6,8 @@ import logging.config
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import OperationalError, ProgrammingError, connection
+from django.test import Client
 
 from guichet.logmask import MaskingFilter, mask
 from ops import logconfig
@@ -77,6 +79,41 @@ def test_a_traceback_is_one_json_line_and_masked(json_lines):
         logging.getLogger("guichet.test").exception("while validating")
     (line,) = json_lines()
     assert "RuntimeError" in line["exception"] and TICKET not in line["exception"]
+
+
+def _no_database(execute, sql, params, many, context):
+    raise OperationalError("server closed the connection unexpectedly")
+
+
+def test_an_outage_is_logged_with_the_503_it_was_answered(student, json_lines):
+    client = Client(raise_request_exception=False)
+    client.force_login(student)
+    with connection.execute_wrapper(_no_database):
+        assert client.get("/services/").status_code == 503
+    (failed,) = [line for line in json_lines() if line["event"] == "request_failed"]
+    assert failed["code"] == 503 and "OperationalError" in failed["exception"]
+
+
+class _OneBug:
+    """The first query fails as a bug would (not an outage); the error page's own queries work."""
+
+    def __init__(self) -> None:
+        self.raised = False
+
+    def __call__(self, execute, sql, params, many, context):
+        if not self.raised:
+            self.raised = True
+            raise ProgrammingError("no such column: a bug, not an outage")
+        return execute(sql, params, many, context)
+
+
+def test_a_crash_is_still_logged_as_the_500_it_was_answered(student, json_lines):
+    client = Client(raise_request_exception=False)
+    client.force_login(student)
+    with connection.execute_wrapper(_OneBug()):
+        response = client.get("/services/")
+    (failed,) = [line for line in json_lines() if line["event"] == "request_failed"]
+    assert response.status_code == failed["code"] == 500
 
 
 def test_an_unknown_format_stops_start_up():
