@@ -10,8 +10,10 @@ set with the page cache's X-Accel-Expires), only with status 200 and no Set-Cook
 default: the same delay as GUICHET_REVISION_TTL, after which a set-up change shows anyway).
 A request is served from here only when nothing in it could change the page: a GET without a
 query string, no cookie but the language, CSRF and device cookies (the language one is part
-of the key, with the host, scheme, path and Accept-Language), and no Referer from this site —
-guichet/language.py may answer that one with a cookie that remembers a language switch.
+of the key, with the host, scheme, path and Accept-Language), and not a language switch: a
+Referer from this site in the other language (a page under another language prefix), which
+guichet/language.py may answer with a cookie that remembers the switch. deploy/nginx.conf
+bypasses its own cache for the same requests.
 
 Each copy served gets its own X-Request-ID (nginx's, as django-structlog would echo it) and
 is counted in the request metrics under the view that made it.
@@ -41,6 +43,7 @@ class MicroCache:
         seconds: float,
         language_cookie: str,
         marker: str,
+        prefixes: tuple[str, ...] = ("/en/",),
         clock: Callable[[], float] = time.monotonic,
         count: Callable[[str], None] | None = None,
     ) -> None:
@@ -48,6 +51,7 @@ class MicroCache:
         self.seconds = seconds
         self.language_cookie = language_cookie
         self.marker = marker  # its value: the view's name, for the metrics
+        self.prefixes = prefixes  # the URL prefixes of the languages but the default one
         self.clock = clock
         self.count = count or (lambda view: None)
         # key -> (expires, status, headers but the marker and the request id, body, view)
@@ -58,9 +62,11 @@ class MicroCache:
         if self.seconds <= 0 or environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING"):
             return None
         host = environ.get("HTTP_X_FORWARDED_HOST") or environ.get("HTTP_HOST", "")
-        referer = environ.get("HTTP_REFERER")
-        if referer and urlsplit(referer).netloc == host:
-            return None
+        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+        if referer := environ.get("HTTP_REFERER"):
+            came_from = urlsplit(referer)
+            if came_from.netloc == host and self.language_of(came_from.path) != self.language_of(path):
+                return None
         language = ""
         if raw := environ.get("HTTP_COOKIE"):
             # Read as Django reads them: a cookie Django would see is never missed here.
@@ -70,8 +76,11 @@ class MicroCache:
                 elif name not in IGNORED_COOKIES:
                     return None
         scheme = environ.get("HTTP_X_FORWARDED_PROTO") or environ.get("wsgi.url_scheme", "http")
-        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
         return (scheme, host, path, environ.get("HTTP_ACCEPT_LANGUAGE", ""), language)
+
+    def language_of(self, path: str) -> str:
+        """The prefix of the language `path` is in ("" for the default language)."""
+        return next((prefix for prefix in self.prefixes if path.startswith(prefix)), "")
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         key = self.key(environ)

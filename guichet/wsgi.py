@@ -32,6 +32,7 @@ def _wrap(django_app: WSGIHandler) -> MicroCache:
         settings.GUICHET_MICROCACHE_SECONDS,
         settings.LANGUAGE_COOKIE_NAME,
         SHARED_HEADER,
+        prefixes=tuple(f"/{code}/" for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE),
         count=count_in_request_metrics,
     )
 

@@ -105,9 +105,11 @@ def test_only_a_shared_200_without_cookies_is_kept(page):
         {"HTTP_COOKIE": "sessionid=abc"},
         {"HTTP_COOKIE": "messages=abc"},
         {"HTTP_COOKIE": "not a cookie;;; =="},
-        {"HTTP_REFERER": "https://guichet.example/en/"},  # a language switch may set a cookie
+        # A language switch (from this site's other language) may set a cookie.
+        {"HTTP_REFERER": "https://guichet.example/en/"},
+        {"HTTP_REFERER": "https://guichet.example/aide/", "PATH_INFO": "/en/"},
     ],
-    ids=["query", "post", "head", "session", "message", "broken cookie", "same-site referer"],
+    ids=["query", "post", "head", "session", "message", "broken cookie", "switch to French", "switch to English"],
 )
 def test_a_request_that_could_change_the_page_is_never_served_from_memory(extra):
     page = Page()
@@ -123,6 +125,18 @@ def test_harmless_cookies_and_foreign_referers_are_served_from_memory():
     get(app)
     get(app, HTTP_COOKIE="csrftoken=abc; guichet_device=xyz", HTTP_REFERER="https://www.google.com/")
     assert page.calls == 1
+
+
+@pytest.mark.parametrize(
+    ("came_from", "path"),
+    [("https://guichet.example/aide/", "/"), ("https://guichet.example/en/help/", "/en/")],
+    ids=["French to French", "English to English"],
+)
+def test_a_link_within_one_language_is_served_from_memory(came_from, path):
+    page = Page()
+    app = cached(page)
+    get(app, PATH_INFO=path)
+    assert get(app, PATH_INFO=path, HTTP_REFERER=came_from)[2] == b"page 1" and page.calls == 1
 
 
 def test_language_host_and_path_are_parts_of_the_key():
@@ -178,3 +192,12 @@ def test_the_real_home_page_is_kept_and_the_sign_in_page_is_not(poitiers):
         assert len(started) == 3  # the sign-in page carries a token of its own: never kept here
     finally:
         request_started.disconnect(count)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_language_switch_reaches_django_and_is_remembered(poitiers, settings):
+    app = MicroCache(WSGIHandler(), 1.0, settings.LANGUAGE_COOKIE_NAME, SHARED_HEADER, clock=Clock())
+    host = {"HTTP_HOST": "testserver", "SERVER_NAME": "testserver", "SERVER_PORT": "80"}
+    get(app, **host)
+    switched = get(app, HTTP_REFERER="https://testserver/en/", **host)
+    assert f"{settings.LANGUAGE_COOKIE_NAME}=fr;" in switched[1].get("Set-Cookie", "")

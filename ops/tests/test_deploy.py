@@ -109,3 +109,20 @@ def test_nginx_keeps_anonymous_pages_briefly_and_never_personal_ones(nginx, sett
     assert get(nginx, "/?q=x")[0].getheader("X-Cache-Status") == "BYPASS"
     personal, _ = get(nginx, "/", headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}=abc"})
     assert personal.getheader("X-Cache-Status") == "BYPASS"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("path", "same_language", "other_language", "remembered"),
+    [("/", "/aide/", "/en/help/", "fr"), ("/en/", "/en/help/", "/aide/", "en")],
+    ids=["to French", "to English"],
+)
+def test_a_language_switch_reaches_guichet_and_is_remembered(
+    nginx, settings, path, same_language, other_language, remembered
+):
+    get(nginx, path)
+    within, _ = get(nginx, path, headers={"Referer": f"https://localhost{same_language}"})
+    assert within.getheader("X-Cache-Status") == "HIT"  # a link within one language: from the cache
+    switch, _ = get(nginx, path, headers={"Referer": f"https://localhost{other_language}"})
+    assert switch.getheader("X-Cache-Status") == "BYPASS"
+    assert f"{settings.LANGUAGE_COOKIE_NAME}={remembered};" in (switch.getheader("Set-Cookie") or "")
