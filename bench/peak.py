@@ -45,6 +45,7 @@ from lib.journeys import PASSWORD
 from lib.ldap import bench_slapd, ldap_identifier
 from lib.limits import cores, hash_limit
 from lib.nginx import nginx_bin
+from lib.nodeclient import node_bin
 from lib.procs import BASE_DIR, INSTALL_HINT, BenchError, stop, stop_all
 from lib.scaleout import check as scaleout_check
 from lib.scaleout import scaleout_env
@@ -82,6 +83,7 @@ def missing_tools() -> list[str]:
         ("nginx", shutil.which("nginx") or os.access("/usr/sbin/nginx", os.X_OK)),
         ("wrk", wrk_bin()),
         ("slapd", os.access("/usr/sbin/slapd", os.X_OK)),
+        ("node", node_bin()),
     ):
         if not found:
             missing.append(name)
@@ -131,7 +133,8 @@ def sqlite_legs(run: legs.Run, env: dict[str, str], log: Path, designs: list[leg
         if cores() < 2:
             print("  skipped: this machine gives the bench a single core")
             return
-        legs.scaling(run, env, log, Pool())
+        for client in os.environ.get("PEAK_SCALE_CLIENTS", "node").split(","):  # temporary: the comparison
+            legs.scaling(run, env, log, Pool(), client)
 
 
 def scaleout_leg(run: legs.Run, log: Path) -> None:

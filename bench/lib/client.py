@@ -77,6 +77,7 @@ class Tally:
     failed: int = 0
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
+    client_cpu: float = 0.0  # the Node client's own CPU seconds (nodeclient.py), 0 from the threads here
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, ok: bool, latency: float) -> None:

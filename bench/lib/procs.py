@@ -13,7 +13,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 HOST = "127.0.0.1"
 START_TIMEOUT = 30.0  # seconds a server gets to answer
 STOP_TIMEOUT = 10.0  # seconds a server gets to exit after SIGTERM, before SIGKILL
-INSTALL_HINT = "Debian/Ubuntu, as root: apt-get install --no-install-recommends nginx-light wrk slapd"
+INSTALL_HINT = "Debian/Ubuntu, as root: apt-get install --no-install-recommends nginx-light wrk slapd nodejs"
 
 
 class BenchError(Exception):
