@@ -225,6 +225,7 @@ async function drive(given) {
   const journey = journeys[given.journey];
   if (!journey) throw new Error(`unknown journey ${given.journey}`);
   const latencies = [];
+  const errors = {};
   const cpu = process.cpuUsage();
   const began = performance.now();
   const deadline = began + given.seconds * 1000;
@@ -234,8 +235,8 @@ async function drive(given) {
       let ok = false;
       try {
         ok = await journey(given, slot, n);
-      } catch {
-        ok = false;
+      } catch (error) {
+        errors[error.code || error.message] = (errors[error.code || error.message] || 0) + 1;
       }
       latencies.push((performance.now() - start) / 1000);
       counts[ok ? "ok" : "failed"]++;
@@ -253,6 +254,7 @@ async function drive(given) {
     p90: percentile(sorted, 90),
     p99: percentile(sorted, 99),
     latencies,
+    errors,
   };
 }
 

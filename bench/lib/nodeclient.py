@@ -58,4 +58,6 @@ def crowd(
     if proc.returncode:
         raise BenchError(f"journeys.mjs exited with status {proc.returncode}:\n{err.decode(errors='replace')}")
     done = json.loads(out)
+    if done["errors"]:
+        print(f"  warning: {journey}: visits broke off: {done['errors']}", flush=True)
     return Tally(done["ok"], done["failed"], done["seconds"], done["latencies"], client_cpu=done["cpu_seconds"])
