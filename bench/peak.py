@@ -19,9 +19,12 @@ never mistakes the bench for a sprayer. Prints, in order:
    the deployed design (--designs: for each design compared in the README);
 4. people doing home → sign-in → « Mes services » (10 % typing a wrong password first, 5 %
    asking for a reset code first) on one node pinned to core 0, then two nodes on cores 0
-   and 1 (sched_setaffinity), and the ratio.
+   and 1 (sched_setaffinity), and the ratio, with the nodes' and the client's CPU per visit
+   and the share of the cores left idle.
 
-Clients and servers share the machine: compare figures of the same run. Figures are
+Clients and servers share the machine: compare figures of the same run. The client of
+legs 2 to 4 is this process (bench/lib/client.py, threads over http.client); it prints its
+own CPU per sign-in and per visit. Figures are
 printed, never asserted: the exit status is 0 when the run completed, 1 when it could not,
 2 when a tool is missing (the message says how to install it). --quick keeps the whole
 run short (CI): 2-second legs.
@@ -45,7 +48,6 @@ from lib.journeys import PASSWORD
 from lib.ldap import bench_slapd, ldap_identifier
 from lib.limits import cores, hash_limit
 from lib.nginx import nginx_bin
-from lib.nodeclient import node_bin
 from lib.procs import BASE_DIR, INSTALL_HINT, BenchError, stop, stop_all
 from lib.scaleout import check as scaleout_check
 from lib.scaleout import scaleout_env
@@ -83,7 +85,6 @@ def missing_tools() -> list[str]:
         ("nginx", shutil.which("nginx") or os.access("/usr/sbin/nginx", os.X_OK)),
         ("wrk", wrk_bin()),
         ("slapd", os.access("/usr/sbin/slapd", os.X_OK)),
-        ("node", node_bin()),
     ):
         if not found:
             missing.append(name)
@@ -133,8 +134,7 @@ def sqlite_legs(run: legs.Run, env: dict[str, str], log: Path, designs: list[leg
         if cores() < 2:
             print("  skipped: this machine gives the bench a single core")
             return
-        for client in os.environ.get("PEAK_SCALE_CLIENTS", "node").split(","):  # temporary: the comparison
-            legs.scaling(run, env, log, Pool(), client)
+        legs.scaling(run, env, log, Pool())
 
 
 def scaleout_leg(run: legs.Run, log: Path) -> None:

@@ -21,11 +21,6 @@ def address(slot: int, n: int) -> str:
     return f"10.{(k >> 16) & 255}.{(k >> 8) & 255}.{k & 255}"
 
 
-def contact(person: int) -> str:
-    """The verified personal address of bench account `person` (seed.py), what a reset asks for."""
-    return f"bench.{person:04d}@example.org"
-
-
 def sign_in(browser: Browser, identifier: str, password: str = PASSWORD) -> int:
     """GET /login/ then POST the identifier and password at once; the POST's status."""
     return browser.form("/login/", {"identifier": identifier, "password": password})
@@ -65,7 +60,7 @@ class Morning:
             if rng.random() < self.typos:
                 ok &= sign_in(browser, identifier, PASSWORD + "x") == 200
             if rng.random() < self.resets:
-                fields = {"identifier": identifier, "channel": "email", "contact": contact(person)}
+                fields = {"identifier": identifier, "channel": "email", "contact": f"bench.{person:04d}@example.org"}
                 ok &= browser.form("/password/reset/", fields) == 200
             ok &= sign_in(browser, identifier) == SIGNED_IN
             return ok and browser.request("GET", "/services/")[0] == 200

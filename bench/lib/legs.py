@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -14,8 +13,7 @@ from .client import Tally, drive, paced
 from .guichet import Pool, Server, start_gunicorn
 from .journeys import Morning, signins
 from .nginx import start_proxy, start_static
-from .nodeclient import crowd
-from .procs import BenchError, cpu_seconds, get, stop
+from .procs import BenchError, cores_idle, cpu_seconds, get, stop
 from .wrk import Result, load
 
 
@@ -82,16 +80,15 @@ def sign_ins(
     The limit is measured just before and just after, and averaged: the machine's load may
     change during the leg.
     """
-    client = os.environ.get("PEAK_SIGNIN_CLIENT", "python")  # temporary: the comparison
-    _crowd(client, "signin", [where.port], identifiers, run.accounts, run.connections, min(2.0, run.seconds / 2))
+    drive(signins([where.port], identifiers, run.accounts), run.connections, min(2.0, run.seconds / 2))  # warm-up
     before = limit_now()
-    cpu, proxy = where.cpu(), cpu_seconds(where.nginx_pid)
-    tally = _crowd(client, "signin", [where.port], identifiers, run.accounts, run.connections, run.seconds)
+    cpu, proxy, client = where.cpu(), cpu_seconds(where.nginx_pid), time.process_time()
+    tally = drive(signins([where.port], identifiers, run.accounts), run.connections, run.seconds)
     done = max(tally.ok, 1)
     cpu_ms = (where.cpu() - cpu) * 1000 / done
     # What else the two cores spent on each sign-in: the limit counts every core as hashing.
     proxy_ms = (cpu_seconds(where.nginx_pid) - proxy) * 1000 / done
-    client_ms = tally.client_cpu * 1000 / done
+    client_ms = (time.process_time() - client) * 1000 / done
     limit = (before + limit_now()) / 2
     share = tally.rate / limit
     run.figure(
@@ -102,7 +99,7 @@ def sign_ins(
     )
     run.figure(f"{label}: CPU per sign-in (workers)", f"{cpu_ms:.1f} ms")
     beside = f"{proxy_ms:.1f}; {client_ms:.1f} ms"
-    run.figure(f"{label}: CPU per sign-in beside them (nginx; the bench's client, {client})", beside)
+    run.figure(f"{label}: CPU per sign-in beside them (nginx; the bench's client)", beside)
     return tally
 
 
@@ -176,51 +173,31 @@ def _bench_identifier(n: int) -> str:
     return identifier(n)
 
 
-def _crowd(
-    client: str,
-    journey: str,
-    ports: list[int],
-    identifiers: Callable[[int], str],
-    accounts: int,
-    people: int,
-    seconds: float,
-) -> Tally:
-    if client == "node":
-        return crowd(journey, ports, identifiers, accounts, people, seconds)
-    began = time.process_time()
-    one = Morning(ports, identifiers, accounts) if journey == "morning" else signins(ports, identifiers, accounts)
-    tally = drive(one, people, seconds)
-    tally.client_cpu = time.process_time() - began
-    return tally
-
-
-def scaling(run: Run, env: dict[str, str], log: Path, per_node: Pool, client: str = "node") -> float:
+def scaling(run: Run, env: dict[str, str], log: Path, per_node: Pool) -> float:
     """The morning's visits on one node pinned to core 0, then two nodes on cores 0 and 1.
 
     Both nodes start once; the one-node and two-node measures alternate, twice each, so that
     a change in the machine's load during the leg falls on both alike. The client shares
-    both cores (this machine has no third): beside the rates, the nodes' CPU per visit —
-    the same with one node and two means nothing shared between them makes a visit dearer —
-    and the client's own, which it takes from the nodes.
+    both cores (this machine has no third). Beside the rates: the nodes' CPU per visit (the
+    same with one node and two: nothing shared between them makes a visit dearer), the
+    client's own (this process's CPU time, taken from the nodes), and the share of the two
+    cores left idle (/proc/stat): with two nodes, what is idle is what the nodes could not
+    use — they were waiting, not short of CPU.
     """
     pool = (per_node.workers, per_node.worker_class, per_node.threads)
     nodes = [start_gunicorn(env, log, Pool(*pool, cpus={core})) for core in (0, 1)]
     tallies: dict[int, list[Tally]] = {1: [], 2: []}
-    cpu: dict[int, float] = {1: 0.0, 2: 0.0}  # the nodes' workers' CPU seconds, per node count
-    mine: dict[int, float] = {1: 0.0, 2: 0.0}  # the client's
-
-    def visits(count: int, seconds: float) -> Tally:
-        ports = [n.port for n in nodes[:count]]
-        return _crowd(client, "morning", ports, _bench_identifier, run.accounts, run.people, seconds)
-
+    # Per node count: the nodes' workers' CPU seconds, the client's, the machine's idle ticks and all its ticks.
+    spent: dict[int, list[float]] = {1: [0.0] * 4, 2: [0.0] * 4}
     try:
         for count in (1, 2):  # warm-up of both
-            visits(count, 1.0)
+            drive(Morning([n.port for n in nodes[:count]], _bench_identifier, run.accounts), run.people, 1.0)
         for count in (1, 2, 2, 1):
-            before = sum(cpu_seconds(n.proc.pid) for n in nodes)
-            tallies[count].append(visits(count, run.seconds / 2))
-            cpu[count] += sum(cpu_seconds(n.proc.pid) for n in nodes) - before
-            mine[count] += tallies[count][-1].client_cpu
+            morning = Morning([n.port for n in nodes[:count]], _bench_identifier, run.accounts)
+            before = [sum(cpu_seconds(n.proc.pid) for n in nodes), time.process_time(), *cores_idle()]
+            tallies[count].append(drive(morning, run.people, run.seconds / 2))
+            after = [sum(cpu_seconds(n.proc.pid) for n in nodes), time.process_time(), *cores_idle()]
+            spent[count] = [total + a - b for total, a, b in zip(spent[count], after, before, strict=True)]
     finally:
         for node in nodes:
             stop(node.proc)
@@ -228,13 +205,14 @@ def scaling(run: Run, env: dict[str, str], log: Path, per_node: Pool, client: st
     for count, parts in tallies.items():
         rates[count] = sum(t.ok for t in parts) / sum(t.seconds for t in parts)
         failed, p99 = sum(t.failed for t in parts), max(t.p(99) for t in parts)
-        visited = max(sum(t.ok for t in parts), 1)
+        visits = max(sum(t.ok for t in parts), 1)
+        nodes_cpu, client_cpu, idle, ticks = spent[count]
         run.figure(
             f"{count} node(s), one core each: people/s (home, sign-in, « Mes services »)",
-            f"{rates[count]:.1f} ({failed} failed, p99 {p99 * 1000:.0f} ms per visit, "
-            f"{cpu[count] * 1000 / visited:.1f} ms of the nodes' CPU per visit, "
-            f"{mine[count] * 1000 / visited:.1f} ms of the client's)",
+            f"{rates[count]:.1f} ({failed} failed, p99 {p99 * 1000:.0f} ms per visit; CPU per visit: "
+            f"{nodes_cpu * 1000 / visits:.1f} ms the nodes', {client_cpu * 1000 / visits:.1f} ms the client's; "
+            f"cores idle {idle / max(ticks, 1):.0%})",
         )
     ratio = rates[2] / rates[1] if rates[1] else 0.0
-    run.figure(f"2 nodes / 1 node ({client} client)", f"{ratio:.2f}×", "≥ 1.8×", ratio >= 1.8)
+    run.figure("2 nodes / 1 node", f"{ratio:.2f}×", "≥ 1.8×", ratio >= 1.8)
     return ratio

@@ -13,7 +13,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 HOST = "127.0.0.1"
 START_TIMEOUT = 30.0  # seconds a server gets to answer
 STOP_TIMEOUT = 10.0  # seconds a server gets to exit after SIGTERM, before SIGKILL
-INSTALL_HINT = "Debian/Ubuntu, as root: apt-get install --no-install-recommends nginx-light wrk slapd nodejs"
+INSTALL_HINT = "Debian/Ubuntu, as root: apt-get install --no-install-recommends nginx-light wrk slapd"
 
 
 class BenchError(Exception):
@@ -126,3 +126,9 @@ def cpu_seconds(master_pid: int) -> float:
         if int(fields[1]) == master_pid:
             total += int(fields[11]) + int(fields[12])
     return total / tick
+
+
+def cores_idle() -> tuple[int, int]:
+    """The machine's idle (and iowait) clock ticks so far, and all its ticks, summed over its cores."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return fields[3] + fields[4], sum(fields)  # user nice system idle iowait irq softirq steal
