@@ -19,9 +19,12 @@ never mistakes the bench for a sprayer. Prints, in order:
    the deployed design (--designs: for each design compared in the README);
 4. people doing home → sign-in → « Mes services » (10 % typing a wrong password first, 5 %
    asking for a reset code first) on one node pinned to core 0, then two nodes on cores 0
-   and 1 (sched_setaffinity), and the ratio.
+   and 1 (sched_setaffinity), and the ratio, with the nodes' and the client's CPU per visit
+   and the share of the cores left idle.
 
-Clients and servers share the machine: compare figures of the same run. Figures are
+Clients and servers share the machine: compare figures of the same run. The client of
+legs 2 to 4 is this process (bench/lib/client.py, threads over http.client); it prints its
+own CPU per sign-in and per visit. Figures are
 printed, never asserted: the exit status is 0 when the run completed, 1 when it could not,
 2 when a tool is missing (the message says how to install it). --quick keeps the whole
 run short (CI): 2-second legs.

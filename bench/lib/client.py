@@ -2,7 +2,9 @@
 many of them: as fast as they go for a while, or at a fixed rate.
 
 http.client rather than requests: the client shares the 2 cores with the servers, and this
-costs about a third of requests' CPU per request.
+costs about a third of requests' CPU per request. Nor Node: a client of the same journeys
+with Node's http module (one event loop, a connection per person, as here) spent 3.3–5 ms of
+CPU per morning visit where these threads spend 1.7–2.2 ms (2026-12-06, same runs).
 """
 
 import http.client

@@ -13,7 +13,7 @@ from .client import Tally, drive, paced
 from .guichet import Pool, Server, start_gunicorn
 from .journeys import Morning, signins
 from .nginx import start_proxy, start_static
-from .procs import BenchError, cpu_seconds, get, stop
+from .procs import BenchError, cores_idle, cpu_seconds, get, stop
 from .wrk import Result, load
 
 
@@ -196,21 +196,26 @@ def scaling(run: Run, env: dict[str, str], log: Path, per_node: Pool) -> float:
 
     Both nodes start once; the one-node and two-node measures alternate, twice each, so that
     a change in the machine's load during the leg falls on both alike. The client shares
-    both cores (this machine has no third): beside the rates, the nodes' CPU per visit —
-    the same with one node and two means nothing shared between them makes a visit dearer.
+    both cores (this machine has no third). Beside the rates: the nodes' CPU per visit (the
+    same with one node and two: nothing shared between them makes a visit dearer), the
+    client's own (this process's CPU time, taken from the nodes), and the share of the two
+    cores left idle (/proc/stat): with two nodes, what is idle is what the nodes could not
+    use — they were waiting, not short of CPU.
     """
     pool = (per_node.workers, per_node.worker_class, per_node.threads)
     nodes = [start_gunicorn(env, log, Pool(*pool, cpus={core})) for core in (0, 1)]
     tallies: dict[int, list[Tally]] = {1: [], 2: []}
-    cpu: dict[int, float] = {1: 0.0, 2: 0.0}  # the nodes' workers' CPU seconds, per node count
+    # Per node count: the nodes' workers' CPU seconds, the client's, the machine's idle ticks and all its ticks.
+    spent: dict[int, list[float]] = {1: [0.0] * 4, 2: [0.0] * 4}
     try:
         for count in (1, 2):  # warm-up of both
             drive(Morning([n.port for n in nodes[:count]], _bench_identifier, run.accounts), run.people, 1.0)
         for count in (1, 2, 2, 1):
             morning = Morning([n.port for n in nodes[:count]], _bench_identifier, run.accounts)
-            before = sum(cpu_seconds(n.proc.pid) for n in nodes)
+            before = [sum(cpu_seconds(n.proc.pid) for n in nodes), time.process_time(), *cores_idle()]
             tallies[count].append(drive(morning, run.people, run.seconds / 2))
-            cpu[count] += sum(cpu_seconds(n.proc.pid) for n in nodes) - before
+            after = [sum(cpu_seconds(n.proc.pid) for n in nodes), time.process_time(), *cores_idle()]
+            spent[count] = [total + a - b for total, a, b in zip(spent[count], after, before, strict=True)]
     finally:
         for node in nodes:
             stop(node.proc)
@@ -219,10 +224,12 @@ def scaling(run: Run, env: dict[str, str], log: Path, per_node: Pool) -> float:
         rates[count] = sum(t.ok for t in parts) / sum(t.seconds for t in parts)
         failed, p99 = sum(t.failed for t in parts), max(t.p(99) for t in parts)
         visits = max(sum(t.ok for t in parts), 1)
+        nodes_cpu, client_cpu, idle, ticks = spent[count]
         run.figure(
             f"{count} node(s), one core each: people/s (home, sign-in, « Mes services »)",
-            f"{rates[count]:.1f} ({failed} failed, p99 {p99 * 1000:.0f} ms per visit, "
-            f"{cpu[count] * 1000 / visits:.1f} ms of the nodes' CPU per visit)",
+            f"{rates[count]:.1f} ({failed} failed, p99 {p99 * 1000:.0f} ms per visit; CPU per visit: "
+            f"{nodes_cpu * 1000 / visits:.1f} ms the nodes', {client_cpu * 1000 / visits:.1f} ms the client's; "
+            f"cores idle {idle / max(ticks, 1):.0%})",
         )
     ratio = rates[2] / rates[1] if rates[1] else 0.0
     run.figure("2 nodes / 1 node", f"{ratio:.2f}×", "≥ 1.8×", ratio >= 1.8)

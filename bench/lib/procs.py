@@ -126,3 +126,9 @@ def cpu_seconds(master_pid: int) -> float:
         if int(fields[1]) == master_pid:
             total += int(fields[11]) + int(fields[12])
     return total / tick
+
+
+def cores_idle() -> tuple[int, int]:
+    """The machine's idle (and iowait) clock ticks so far, and all its ticks, summed over its cores."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return fields[3] + fields[4], sum(fields)  # user nice system idle iowait irq softirq steal
