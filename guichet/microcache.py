@@ -43,7 +43,7 @@ class MicroCache:
         seconds: float,
         language_cookie: str,
         marker: str,
-        prefixes: tuple[str, ...] = ("/en/",),
+        prefixes: tuple[str, ...],
         clock: Callable[[], float] = time.monotonic,
         count: Callable[[str], None] | None = None,
     ) -> None:

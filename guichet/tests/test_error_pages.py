@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import path
 
 from guichet import urls as project_urls
+from testing.outages import no_database
 
 
 def _forbidden(request):
@@ -90,12 +91,6 @@ def test_the_crash_page_works_without_a_database(poitiers):
     from django.db import connection
 
     client = Client(raise_request_exception=False)
-    with connection.execute_wrapper(_no_database):
+    with connection.execute_wrapper(no_database):
         response = client.get("/test/500/")
     assert response.status_code == 500 and '<header class="top">' in response.content.decode()
-
-
-def _no_database(execute, sql, params, many, context):
-    from django.db import OperationalError
-
-    raise OperationalError("database down")

@@ -12,6 +12,8 @@ from django.core.signals import request_started
 from guichet.microcache import MicroCache
 from orientation.cache import SHARED_HEADER
 
+PREFIXES = ("/en/",)  # English under /en/, French at the root, as guichet/wsgi.py derives them
+
 
 class Page:
     """A stand-in for Django: counts its calls, answers what the test says."""
@@ -60,7 +62,7 @@ def get(app: MicroCache, **extra: str) -> tuple[str, dict[str, str], bytes]:
 
 def cached(page: Page, clock: Clock | None = None, counted: list[str] | None = None) -> MicroCache:
     count = counted.append if counted is not None else None
-    return MicroCache(page, 1.0, "django_language", SHARED_HEADER, clock=clock or Clock(), count=count)
+    return MicroCache(page, 1.0, "django_language", SHARED_HEADER, PREFIXES, clock=clock or Clock(), count=count)
 
 
 def test_a_shared_page_is_served_from_memory_within_its_second_then_asked_again():
@@ -166,7 +168,7 @@ def test_a_flood_of_distinct_keys_does_not_grow_memory_without_bound():
 
 def test_switched_off_it_keeps_nothing_and_still_strips_the_marker():
     page = Page()
-    app = MicroCache(page, 0, "django_language", SHARED_HEADER)
+    app = MicroCache(page, 0, "django_language", SHARED_HEADER, PREFIXES)
     get(app)
     assert SHARED_HEADER not in get(app)[1] and page.calls == 2
 
@@ -174,7 +176,7 @@ def test_switched_off_it_keeps_nothing_and_still_strips_the_marker():
 @pytest.mark.django_db(transaction=True)
 def test_the_real_home_page_is_kept_and_the_sign_in_page_is_not(poitiers):
     # Django itself behind the cache: a copy served from memory never reaches it.
-    app = MicroCache(WSGIHandler(), 1.0, "django_language", SHARED_HEADER, clock=Clock())
+    app = MicroCache(WSGIHandler(), 1.0, "django_language", SHARED_HEADER, PREFIXES, clock=Clock())
     started: list[object] = []
 
     def count(**kwargs: object) -> None:
@@ -196,7 +198,7 @@ def test_the_real_home_page_is_kept_and_the_sign_in_page_is_not(poitiers):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_real_language_switch_reaches_django_and_is_remembered(poitiers, settings):
-    app = MicroCache(WSGIHandler(), 1.0, settings.LANGUAGE_COOKIE_NAME, SHARED_HEADER, clock=Clock())
+    app = MicroCache(WSGIHandler(), 1.0, settings.LANGUAGE_COOKIE_NAME, SHARED_HEADER, PREFIXES, clock=Clock())
     host = {"HTTP_HOST": "testserver", "SERVER_NAME": "testserver", "SERVER_PORT": "80"}
     get(app, **host)
     switched = get(app, HTTP_REFERER="https://testserver/en/", **host)

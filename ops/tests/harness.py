@@ -1,5 +1,5 @@
 """The scale-out set-up on loopback, built from real programs: a PostgreSQL and a redis-server
-of the test's own (free ports, temporary folders: the machine's 5432 and 6379 are never
+(testing/redis_server.py) of the test's own (free ports, temporary folders: the machine's 5432 and 6379 are never
 touched), two gunicorn nodes with deploy/gunicorn.conf.py, the huey worker, and Debian's
 nginx with deploy/nginx.conf in front of both nodes.
 
@@ -31,7 +31,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from testing.net import free_port
-from testing.redis_server import RedisServer
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DEPLOY = BASE_DIR / "deploy"
@@ -71,7 +70,7 @@ def stop(process: subprocess.Popen | None, sig: int = signal.SIGTERM, timeout: f
         process.wait(timeout=10)
 
 
-# --- PostgreSQL and Redis of the test's own ------------------------------------------------
+# --- PostgreSQL of the test's own -------------------------------------------------------------
 
 
 def _postgres_bin() -> Path:
@@ -154,10 +153,6 @@ class Postgres:
     def remove(self) -> None:
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
-
-
-# The tests' own redis-server (testing/redis_server.py), in the cluster's folder.
-Redis = RedisServer
 
 
 # --- Guichet: two nodes and the worker -----------------------------------------------------

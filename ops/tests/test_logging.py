@@ -6,11 +6,12 @@ import logging.config
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import OperationalError, ProgrammingError, connection
+from django.db import ProgrammingError, connection
 from django.test import Client
 
 from guichet.logmask import MaskingFilter, mask
 from ops import logconfig
+from testing.outages import no_database
 
 pytestmark = pytest.mark.django_db
 
@@ -81,14 +82,10 @@ def test_a_traceback_is_one_json_line_and_masked(json_lines):
     assert "RuntimeError" in line["exception"] and TICKET not in line["exception"]
 
 
-def _no_database(execute, sql, params, many, context):
-    raise OperationalError("server closed the connection unexpectedly")
-
-
 def test_an_outage_is_logged_with_the_503_it_was_answered(student, json_lines):
     client = Client(raise_request_exception=False)
     client.force_login(student)
-    with connection.execute_wrapper(_no_database):
+    with connection.execute_wrapper(no_database):
         assert client.get("/services/").status_code == 503
     (failed,) = [line for line in json_lines() if line["event"] == "request_failed"]
     assert failed["code"] == 503 and "OperationalError" in failed["exception"]

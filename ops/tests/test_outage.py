@@ -8,12 +8,9 @@ from django.test import Client
 from accounts.tests.conftest import PASSWORD
 from ops.outage import is_outage
 from ops.sessions import SessionStore
+from testing.outages import no_database
 
 pytestmark = pytest.mark.django_db
-
-
-def _no_database(execute, sql, params, many, context):
-    raise OperationalError("server closed the connection unexpectedly")
 
 
 @pytest.mark.parametrize(
@@ -23,7 +20,7 @@ def _no_database(execute, sql, params, many, context):
 def test_a_database_outage_is_a_503_page_in_the_persons_language(student, path, words):
     client = Client(raise_request_exception=False)
     client.force_login(student)
-    with connection.execute_wrapper(_no_database):
+    with connection.execute_wrapper(no_database):
         response = client.get(path)
     html = response.content.decode()
     assert response.status_code == 503 and words in html

@@ -19,11 +19,12 @@ from collections.abc import Iterator
 
 import pytest
 import redis.exceptions
-from django.db import OperationalError, connection, connections
+from django.db import connection, connections
 from django.test import Client
 from huey import RedisHuey
 
 from testing.net import free_port
+from testing.outages import no_database
 
 # The settings' defaults give up after 1 s here (the connection is accepted at once); 3.5 s
 # more is the slack of a loaded 2-core machine, and still under redis-py's own 5 s.
@@ -90,17 +91,13 @@ def in_a_thread(call) -> tuple[dict, float]:
     return outcome, BOUND if thread.is_alive() else time.monotonic() - started
 
 
-def _no_database(execute, sql, params, many, context):
-    raise OperationalError("server closed the connection unexpectedly")
-
-
 def warm_up(path: str, settings) -> None:
     """A process's first page imports views and compiles templates; that is not Redis's wait.
     The same 503 page, once, for a database outage (ops/tests/test_outage.py's)."""
     settings.SESSION_ENGINE = "accounts.session_engines.db"  # on either leg: read from the database
     client = Client(raise_request_exception=False)
     client.cookies[settings.SESSION_COOKIE_NAME] = "a" * 32
-    with connection.execute_wrapper(_no_database):
+    with connection.execute_wrapper(no_database):
         assert client.get(path).status_code == 503
 
 

@@ -16,8 +16,9 @@ import pytest
 
 from testing.notify import SmtpServer
 from testing.personas import PASSWORD
+from testing.redis_server import RedisServer
 
-from .harness import Browser, Guichet, Nginx, Postgres, Redis, poll
+from .harness import Browser, Guichet, Nginx, Postgres, poll
 
 # nginx answers with the certificate the test made: not verified, on purpose.
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
@@ -44,7 +45,7 @@ for name in {PEOPLE!r}:
 @pytest.fixture(scope="module")
 def cluster():
     folder = Path(tempfile.mkdtemp(prefix="guichet-scaleout-"))
-    postgres, redis, smtp = Postgres(), Redis(folder), SmtpServer()
+    postgres, redis, smtp = Postgres(), RedisServer(folder), SmtpServer()
     guichet = Guichet(folder, postgres.url, redis.url, smtp.port)
     nginx = None
     try:
@@ -73,7 +74,7 @@ def cluster():
 
 
 class Cluster:
-    def __init__(self, postgres: Postgres, redis: Redis, smtp: SmtpServer, guichet: Guichet, nginx: Nginx):
+    def __init__(self, postgres: Postgres, redis: RedisServer, smtp: SmtpServer, guichet: Guichet, nginx: Nginx):
         self.postgres, self.redis, self.smtp, self.guichet, self.nginx = postgres, redis, smtp, guichet, nginx
 
     @property
